@@ -1,0 +1,529 @@
+"""Committees, their members and meetings, the remarks made there and the city's answers.
+
+The vocabulary follows the paper table 資料2: a remark (``Comment``, 意見、質問等) has a No., the
+member who made it (委員名) and its target (対象項目, a ``policy.PolicyItem``); the city answers it
+(``CityResponse``, 市の考え方) with a response category (``ReflectionCategory``, 対応区分) and
+reports later what it did (``FollowUp``, 対応状況). A ``Report`` is the 資料 that presents a list of
+remarks at a meeting.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from feedback import wareki
+from feedback.enums import MemberRole, PublicationStatus
+from policy.models import PolicyItem
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """The only way public code reaches records: drafts never leave this method."""
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        _("公開状態"),
+        max_length=20,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("公開した職員"),
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == PublicationStatus.PUBLISHED
+
+
+def published_has_date(name):
+    return models.CheckConstraint(
+        condition=Q(status=PublicationStatus.DRAFT) | Q(published_at__isnull=False),
+        name=name,
+        violation_error_message=_("公開した記録には公開日時が必要です。"),
+    )
+
+
+class CommitteeManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Committee(models.Model):
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    description = models.TextField(_("説明"), blank=True)
+
+    objects = CommitteeManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("委員会")
+        verbose_name_plural = _("委員会")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("feedback:committee-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class MemberManager(models.Manager):
+    def get_by_natural_key(self, committee_name, name):
+        return self.get(committee__name=committee_name, name=name)
+
+
+class Member(models.Model):
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="members", verbose_name=_("委員会")
+    )
+    # As the tables print it: usually the family name alone (「秋山」 in 「秋山委員」).
+    name = models.CharField(_("氏名"), max_length=100)
+    name_kana = models.CharField(
+        _("よみがな"),
+        max_length=100,
+        blank=True,
+        help_text=_("五十音順に並べるための読み（ひらがな）。"),
+        validators=[
+            RegexValidator(r"^[\u3041-\u309f\u30fc\s　]*$", _("ひらがなで入力してください。"))
+        ],
+    )
+    role = models.CharField(
+        _("役職"), max_length=20, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    term_start = models.DateField(_("任期開始日"), null=True, blank=True)
+    term_end = models.DateField(_("任期終了日"), null=True, blank=True)
+
+    objects = MemberManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("委員")
+        verbose_name_plural = _("委員")
+        ordering = ["name_kana", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "name"],
+                name="member_unique_name_per_committee",
+                violation_error_message=_("この委員会には同じ氏名の委員がいます。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_start__isnull=True)
+                | Q(term_end__isnull=True)
+                | Q(term_end__gte=models.F("term_start")),
+                name="member_term_ends_after_start",
+                violation_error_message=_("任期終了日は任期開始日より後にしてください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("feedback:member-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (self.committee.name, self.name)
+
+    natural_key.dependencies = ["feedback.committee"]
+
+    @property
+    def display_name(self):
+        """The name as the tables print it: 「秋山委員」 (委員 is a title, not part of the name)."""
+        return f"{self.name}{self.get_role_display()}"
+
+
+class MeetingManager(models.Manager):
+    def get_by_natural_key(self, committee_name, fiscal_year, number):
+        return self.get(committee__name=committee_name, fiscal_year=fiscal_year, number=number)
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("委員会")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("年度"), help_text=_("年度の始まる西暦年。令和2年度なら 2020。")
+    )
+    number = models.PositiveSmallIntegerField(_("回"), help_text=_("その年度の第何回か。"))
+    held_on = models.DateField(_("開催日"), null=True, blank=True)
+
+    objects = MeetingManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会議")
+        verbose_name_plural = _("会議")
+        ordering = ["committee", "-fiscal_year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "fiscal_year", "number"],
+                name="meeting_unique_number_per_fiscal_year",
+                violation_error_message=_("この委員会の同じ年度に同じ回の会議があります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="meeting_number_positive",
+                violation_error_message=_("回は1以上にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=1868),
+                name="meeting_fiscal_year_plausible",
+                violation_error_message=_("年度は西暦で入力してください（例: 2020）。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("feedback:meeting-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (self.committee.name, self.fiscal_year, self.number)
+
+    natural_key.dependencies = ["feedback.committee"]
+
+    @property
+    def fiscal_year_label(self):
+        return wareki.fiscal_year_label(self.fiscal_year)
+
+    @property
+    def name(self):
+        """「令和2年度第2回平塚市行政改革推進委員会」, derived, never typed."""
+        return f"{self.fiscal_year_label}第{self.number}回{self.committee.name}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.held_on
+            and self.fiscal_year
+            and wareki.fiscal_year_of(self.held_on) != self.fiscal_year
+        ):
+            raise ValidationError(
+                {
+                    "held_on": _("開催日が%(year)sに入っていません。")
+                    % {"year": wareki.fiscal_year_label(self.fiscal_year)}
+                }
+            )
+
+
+class ReflectionCategoryManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class ReflectionCategory(models.Model):
+    """A 対応区分 such as 反映 or 参考. Each city keeps its own list."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.CharField(_("説明"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    color = models.CharField(
+        _("色"),
+        max_length=7,
+        default="#4b5563",
+        help_text=_(
+            "グラフに使う色（#RRGGBB）。白い文字や背景との対比が十分な濃さにしてください。"
+        ),
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("#RRGGBB の形で入力してください。"))],
+    )
+
+    objects = ReflectionCategoryManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("対応区分")
+        verbose_name_plural = _("対応区分")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class CommentQuerySet(PublishableQuerySet):
+    pass
+
+
+class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
+    def get_by_natural_key(self, committee_name, fiscal_year, meeting_number, number):
+        return self.get(
+            meeting__committee__name=committee_name,
+            meeting__fiscal_year=fiscal_year,
+            meeting__number=meeting_number,
+            number=number,
+        )
+
+
+class Comment(Publishable):
+    """A remark (意見、質問等) a member made at a meeting."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="comments", verbose_name=_("会議")
+    )
+    number = models.PositiveIntegerField(_("No."))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="comments", verbose_name=_("委員名")
+    )
+    policy_item = models.ForeignKey(
+        PolicyItem, on_delete=models.PROTECT, related_name="comments", verbose_name=_("対象項目")
+    )
+    body = models.TextField(_("意見、質問等"))
+
+    objects = CommentManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("意見")
+        verbose_name_plural = _("意見")
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                name="comment_unique_number_per_meeting",
+                violation_error_message=_("この会議には同じ No. の意見があります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="comment_number_positive",
+                violation_error_message=_("No. は1以上にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(body=""),
+                name="comment_body_not_empty",
+                violation_error_message=_("意見、質問等を入力してください。"),
+            ),
+            published_has_date("comment_published_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} No.{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("feedback:comment-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (*self.meeting.natural_key(), self.number)
+
+    natural_key.dependencies = ["feedback.meeting"]
+
+    def clean(self):
+        super().clean()
+        if (
+            self.member_id
+            and self.meeting_id
+            and self.member.committee_id != self.meeting.committee_id
+        ):
+            raise ValidationError({"member": _("会議を開いた委員会の委員を選んでください。")})
+
+
+class CityResponseManager(models.Manager):
+    def get_by_natural_key(self, *comment_key):
+        return self.get(comment=Comment.objects.get_by_natural_key(*comment_key))
+
+
+class CityResponse(models.Model):
+    """The city's view (市の考え方) of one remark and its response category (対応区分)."""
+
+    comment = models.OneToOneField(
+        Comment,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="response",
+        verbose_name=_("意見"),
+    )
+    body = models.TextField(_("市の考え方"), blank=True)
+    category = models.ForeignKey(
+        ReflectionCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("対応区分"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = CityResponseManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("市の考え方")
+        verbose_name_plural = _("市の考え方")
+        ordering = ["comment"]
+
+    def __str__(self):
+        return str(_("%(comment)s への市の考え方") % {"comment": self.comment})
+
+    def natural_key(self):
+        return self.comment.natural_key()
+
+    natural_key.dependencies = ["feedback.comment"]
+
+    @property
+    def is_answered(self):
+        return bool(self.body.strip()) and self.category_id is not None
+
+
+class FollowUp(models.Model):
+    """One dated entry of what the city did about a remark (対応状況); the latest is shown."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("意見")
+    )
+    recorded_on = models.DateField(
+        _("記録日"), null=True, blank=True, help_text=_("資料に日付がない場合は空欄。")
+    )
+    body = models.TextField(_("対応状況"))
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("対応状況")
+        verbose_name_plural = _("対応状況")
+        # Undated entries (carried over from paper) come first; the last one is the latest.
+        ordering = [models.F("recorded_on").asc(nulls_first=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body=""),
+                name="followup_body_not_empty",
+                violation_error_message=_("対応状況を入力してください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("%(comment)s の対応状況") % {"comment": self.comment})
+
+
+class ReportQuerySet(PublishableQuerySet):
+    pass
+
+
+class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
+    def get_by_natural_key(self, title, label):
+        return self.get(title=title, label=label)
+
+
+class Report(Publishable):
+    """A 資料: the handout that presents remarks, answers and follow-ups as one table."""
+
+    label = models.CharField(_("資料番号"), max_length=50, help_text=_("例: 資料2"))
+    title = models.CharField(_("表題"), max_length=200)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("提出した会議"),
+    )
+    presented_on = models.DateField(_("提出日"), null=True, blank=True)
+    # The two-level header of the paper table: one heading over 委員名…市の考え方,
+    # one over 対応区分 and 対応状況.
+    remarks_heading = models.TextField(_("見出し（意見と市の考え方）"))
+    response_heading = models.TextField(_("見出し（対応区分と対応状況）"))
+    comments = models.ManyToManyField(
+        Comment,
+        through="ReportEntry",
+        related_name="reports",
+        verbose_name=_("掲載する意見"),
+    )
+
+    objects = ReportManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("資料")
+        verbose_name_plural = _("資料")
+        ordering = ["-presented_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "label"],
+                name="report_unique_title_label",
+                violation_error_message=_("同じ表題と資料番号の資料があります。"),
+            ),
+            published_has_date("report_published_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("feedback:report-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (self.title, self.label)
+
+
+class ReportEntryManager(models.Manager):
+    def get_by_natural_key(self, title, label, *comment_key):
+        return self.get(
+            report=Report.objects.get_by_natural_key(title, label),
+            comment=Comment.objects.get_by_natural_key(*comment_key),
+        )
+
+
+class ReportEntry(models.Model):
+    """One row of a 資料: which remark it lists, in which position."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="entries", verbose_name=_("資料")
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, related_name="report_entries", verbose_name=_("意見")
+    )
+    position = models.PositiveIntegerField(_("掲載順"))
+
+    objects = ReportEntryManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("資料の掲載意見")
+        verbose_name_plural = _("資料の掲載意見")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "comment"],
+                name="reportentry_comment_once_per_report",
+                violation_error_message=_("同じ意見が資料に二度掲載されています。"),
+            ),
+            models.UniqueConstraint(
+                fields=["report", "position"],
+                name="reportentry_unique_position",
+                violation_error_message=_("掲載順が重複しています。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} / {self.comment}"
+
+    def natural_key(self):
+        return (*self.report.natural_key(), *self.comment.natural_key())
+
+    natural_key.dependencies = ["feedback.report", "feedback.comment"]

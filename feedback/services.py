@@ -1,0 +1,80 @@
+"""Writes. Each state change is one function that the admin, the import and commands all call."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback.enums import PublicationStatus
+from feedback.models import Comment, Report
+
+
+def _set_status(obj, *, status, by, now):
+    obj.status = status
+    if status == PublicationStatus.PUBLISHED:
+        obj.published_at = now
+        obj.published_by = by
+    # simple-history records who made the change when there is no request to read it from.
+    obj._history_user = by
+    obj.save()
+
+
+def report_unanswered_comments(report):
+    """The remarks a 資料 lists that still lack a city view or a 対応区分, in printed order."""
+    entries = report.entries.select_related("comment__response", "comment__meeting__committee")
+    unanswered = []
+    for entry in entries.order_by("position"):
+        response = getattr(entry.comment, "response", None)
+        if response is None or not response.is_answered:
+            unanswered.append(entry.comment)
+    return unanswered
+
+
+@transaction.atomic
+def report_publish(*, report: Report, by=None) -> Report:
+    """Publish a 資料 and every remark it lists, after checking that each one is answered.
+
+    Refused with a ``ValidationError`` naming the remarks that lack a city view or a category;
+    nothing changes then.
+    """
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not report.entries.exists():
+        raise ValidationError(_("掲載する意見がない資料は公開できません。"))
+    unanswered = report_unanswered_comments(report)
+    if unanswered:
+        raise ValidationError(
+            _("市の考え方または対応区分が未入力の意見があるため公開できません: %(comments)s")
+            % {"comments": "、".join(f"No.{comment.number}" for comment in unanswered)}
+        )
+    now = timezone.now()
+    drafts = Comment.objects.filter(report_entries__report=report).exclude(
+        status=PublicationStatus.PUBLISHED
+    )
+    for comment in drafts:
+        _set_status(comment, status=PublicationStatus.PUBLISHED, by=by, now=now)
+    if not report.is_published:
+        _set_status(report, status=PublicationStatus.PUBLISHED, by=by, now=now)
+    return report
+
+
+@transaction.atomic
+def report_unpublish(*, report: Report, by=None) -> Report:
+    """Hide a 資料 from the public site without deleting anything.
+
+    Its remarks are hidden too, except those another published 資料 still lists.
+    """
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    now = timezone.now()
+    if report.is_published:
+        _set_status(report, status=PublicationStatus.DRAFT, by=by, now=now)
+    still_listed = Comment.objects.filter(
+        report_entries__report__status=PublicationStatus.PUBLISHED
+    )
+    hidden = (
+        Comment.objects.published()
+        .filter(report_entries__report=report)
+        .exclude(pk__in=still_listed)
+    )
+    for comment in hidden:
+        _set_status(comment, status=PublicationStatus.DRAFT, by=by, now=now)
+    return report

@@ -1,0 +1,15 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicyStage(models.TextChoices):
+    DRAFT = "draft", _("素案")
+    ADOPTED = "adopted", _("策定")
+
+
+class ItemKind(models.TextChoices):
+    # A remark can be about the whole document rather than one of its headings
+    # (資料2 rows 1–2: 「平塚市デジタル化基本方針（素案）」);
+    # such a target is an item of its own kind.
+    WHOLE_DOCUMENT = "whole", _("文書全体")
+    SECTION = "section", _("章・項目")

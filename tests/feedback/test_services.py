@@ -1,0 +1,77 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from feedback.models import CityResponse, Comment, Report
+from feedback.services import report_publish, report_unpublish
+from tests.factories import (
+    CommentFactory,
+    answered_comment,
+    published_report,
+    report_with_comments,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publish_publishes_report_and_its_comments_and_records_who():
+    user = get_user_model().objects.create_user("approver", password="x" * 12)
+    comments = [answered_comment(), answered_comment()]
+    report = report_with_comments(comments)
+
+    report_publish(report=report, by=user)
+
+    report.refresh_from_db()
+    assert report.is_published
+    assert report.published_by == user
+    assert report.published_at is not None
+    assert Comment.objects.published().count() == 2
+    assert {c.published_by for c in Comment.objects.all()} == {user}
+    assert report.history.first().history_user == user
+
+
+def test_publish_refuses_unanswered_comments_and_names_them():
+    answered = answered_comment(number=1)
+    no_view = CommentFactory(number=2, meeting=answered.meeting)
+    no_category = CommentFactory(number=3, meeting=answered.meeting)
+    CityResponse.objects.create(comment=no_category, body="検討します。", category=None)
+    report = report_with_comments([answered, no_view, no_category])
+
+    with pytest.raises(ValidationError) as error:
+        report_publish(report=report)
+
+    assert error.value.messages == [
+        "市の考え方または対応区分が未入力の意見があるため公開できません: No.2、No.3"
+    ]
+    assert Report.objects.published().count() == 0
+    assert Comment.objects.published().count() == 0
+
+
+def test_publish_refuses_an_empty_report():
+    report = report_with_comments([])
+    with pytest.raises(ValidationError) as error:
+        report_publish(report=report)
+    assert error.value.messages == ["掲載する意見がない資料は公開できません。"]
+
+
+def test_unpublish_hides_without_deleting():
+    report = published_report(count=3)
+
+    report_unpublish(report=report)
+
+    assert Report.objects.count() == 1
+    assert Comment.objects.count() == 3
+    assert Report.objects.published().count() == 0
+    assert Comment.objects.published().count() == 0
+
+
+def test_unpublish_keeps_comments_another_published_report_lists():
+    shared = answered_comment()
+    first = report_with_comments([shared, answered_comment()])
+    second = report_with_comments([shared])
+    report_publish(report=first)
+    report_publish(report=second)
+
+    report_unpublish(report=first)
+
+    assert list(Comment.objects.published()) == [shared]

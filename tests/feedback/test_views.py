@@ -1,0 +1,170 @@
+"""The public pages over HTTP: published records only, exact rows, links between pages."""
+
+import pytest
+from django.urls import reverse
+
+from feedback.models import Comment
+from feedback.services import report_unpublish
+from tests.factories import (
+    FollowUpFactory,
+    answered_comment,
+    published_report,
+    report_with_comments,
+)
+from tests.html import body_texts
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_MARKER = "下書きの秘密の記述"
+
+
+@pytest.fixture
+def draft_report():
+    comment = answered_comment(body=f"{DRAFT_MARKER}（意見）")
+    return report_with_comments([comment], title=f"{DRAFT_MARKER}の資料")
+
+
+def test_report_list_shows_published_reports_only(client, draft_report):
+    published = published_report(title="公開済みの資料")
+
+    response = client.get(reverse("feedback:report-list"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "公開済みの資料" in page
+    assert published.get_absolute_url() in page
+    assert DRAFT_MARKER not in page
+
+
+def test_draft_report_and_its_comment_are_404(client, draft_report):
+    comment = draft_report.comments.get()
+    assert client.get(draft_report.get_absolute_url()).status_code == 404
+    assert client.get(comment.get_absolute_url()).status_code == 404
+    assert client.get(comment.member.get_absolute_url()).status_code == 404
+    assert client.get(comment.policy_item.get_absolute_url()).status_code == 404
+    assert client.get(comment.meeting.get_absolute_url()).status_code == 404
+    assert client.get(comment.meeting.committee.get_absolute_url()).status_code == 404
+
+
+def test_unpublished_report_disappears(client):
+    report = published_report()
+    url = report.get_absolute_url()
+    assert client.get(url).status_code == 200
+
+    report_unpublish(report=report)
+
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("feedback:report-list")).content.decode()
+
+
+def test_report_page_rows_follow_entry_order(client):
+    report = published_report(count=3)
+    entries = list(report.entries.order_by("position"))
+    entries[0].position, entries[2].position = 99, 1
+    entries[0].save()
+    entries[2].save()
+
+    rows = body_texts(client.get(report.get_absolute_url()).content.decode())
+
+    assert [row[0] for row in rows] == [
+        str(entries[2].comment.number),
+        str(entries[1].comment.number),
+        str(entries[0].comment.number),
+    ]
+
+
+def test_report_page_shows_latest_follow_up_only(client):
+    report = published_report(count=1)
+    comment = report.comments.get()
+    FollowUpFactory(
+        comment=comment, body="令和3年7月1日に配信を開始しました。", recorded_on="2021-07-01"
+    )
+
+    rows = body_texts(client.get(report.get_absolute_url()).content.decode())
+
+    assert rows[0][6] == "令和3年7月1日に配信を開始しました。"
+
+
+def test_report_page_keeps_line_breaks(client):
+    report = published_report(count=1)
+    comment = report.comments.get()
+    comment.body = "一行目\n・二行目"
+    comment.save()
+
+    rows = body_texts(client.get(report.get_absolute_url()).content.decode())
+
+    assert rows[0][3] == "一行目\n・二行目"
+
+
+def test_report_page_query_count_is_constant(client, django_assert_max_num_queries):
+    small = published_report(count=2)
+    large = published_report(count=20)
+    with django_assert_max_num_queries(8):
+        client.get(small.get_absolute_url())
+    with django_assert_max_num_queries(8):
+        client.get(large.get_absolute_url())
+
+
+def test_comment_page_shows_fields_and_follow_up_history(client):
+    report = published_report(count=1)
+    comment = report.comments.get()
+    first = comment.follow_ups.get()
+    first.recorded_on = "2021-04-01"
+    first.save()
+    FollowUpFactory(comment=comment, body="二回目の報告です。", recorded_on="2021-06-30")
+
+    response = client.get(comment.get_absolute_url())
+
+    page = response.content.decode()
+    assert comment.body in page
+    assert comment.response.body in page
+    assert '<time datetime="2021-04-01">令和3年4月1日</time>' in page
+    assert '<time datetime="2021-06-30">令和3年6月30日</time>（最新）' in page
+    assert page.index(first.body) < page.index("二回目の報告です。")
+    assert "最終更新日" in page
+    assert report.get_absolute_url() in page
+
+
+def test_member_page_lists_their_published_remarks(client, draft_report):
+    report = published_report(count=2)
+    comment = report.comments.first()
+    draft_comment = draft_report.comments.get()
+    draft_comment.member = comment.member
+    draft_comment.meeting = comment.meeting
+    draft_comment.number = 100
+    draft_comment.save()
+
+    response = client.get(comment.member.get_absolute_url())
+
+    page = response.content.decode()
+    assert f"<h1>{comment.member.display_name}</h1>" in page
+    assert [row[4] for row in body_texts(page)] == [comment.body]
+    assert DRAFT_MARKER not in page
+
+
+def test_member_list_counts_published_remarks_only(client, draft_report):
+    report = published_report(count=1)
+    member = report.comments.get().member
+    draft_comment = draft_report.comments.get()
+    draft_comment.member = member
+    draft_comment.meeting = report.comments.get().meeting
+    draft_comment.number = 100
+    draft_comment.save()
+
+    page = client.get(reverse("feedback:member-list")).content.decode()
+
+    assert f"{member.committee.name}・1件" in page
+    assert draft_report.comments.get().member.get_absolute_url() in page  # same member
+
+
+def test_policy_item_meeting_and_committee_pages_list_the_remark(client):
+    report = published_report(count=1)
+    comment = Comment.objects.published().get()
+    for url in [
+        comment.policy_item.get_absolute_url(),
+        comment.meeting.get_absolute_url(),
+        comment.meeting.committee.get_absolute_url(),
+    ]:
+        rows = body_texts(client.get(url).content.decode())
+        assert [row[4] for row in rows] == [comment.body], url
+    assert report.is_published
