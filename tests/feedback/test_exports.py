@@ -1,0 +1,161 @@
+"""Files opened the way staff and programs open them: openpyxl, the csv module, json."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from feedback import excel, exports
+from feedback.models import Comment
+from feedback.selectors import comment_rows
+from tests.feedback.test_seed import SOURCE_DATA
+
+pytestmark = pytest.mark.django_db
+
+
+def shiryo2_rows(report):
+    comments = Comment.objects.published().filter(report_entries__report=report)
+    return exports.table_rows(comment_rows(comments).order_by("report_entries__position"))
+
+
+@pytest.fixture
+def workbook(shiryo2, tmp_path):
+    path = tmp_path / "資料2.xlsx"
+    call_command("export_report", "資料2", "--output", str(path), verbosity=0)
+    return load_workbook(path)
+
+
+def test_workbook_cells_equal_the_source(workbook):
+    sheet = workbook.active
+    assert sheet.title == "資料2"
+    assert sheet["A1"].value == "平塚市デジタル化基本方針への反映状況"
+    assert sheet["G1"].value == "資料2"
+    assert sheet["A3"].value == SOURCE_DATA["remarks_heading"]
+    assert sheet["F3"].value == SOURCE_DATA["response_heading"]
+    assert [cell.value for cell in sheet[4]] == list(exports.COLUMNS)
+    data = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
+    expected = [[int(row[0]), *row[1:]] for row in SOURCE_DATA["rows"]]
+    assert data == expected
+
+
+def test_workbook_layout_prints_like_the_paper(workbook):
+    sheet = workbook.active
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["A1:F1", "A3:E3", "F3:G3"]
+    assert sheet.print_title_rows == "$3:$4"
+    assert sheet.freeze_panes == "A5"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.oddFooter.center.text == "&P / &N"
+    assert sheet.print_area == "'資料2'!$A$1:$G$11"
+    assert [round(sheet.column_dimensions[c].width) for c in "ABCDEFG"] == list(excel.COLUMN_WIDTHS)
+
+
+def test_workbook_cells_are_styled_text_with_borders(workbook):
+    sheet = workbook.active
+    body = sheet["D5"]
+    assert body.data_type == "s"
+    assert body.font.name == "ＭＳ ゴシック"
+    assert body.alignment.wrap_text is True
+    assert body.alignment.vertical == "top"
+    assert body.border.left.style == "thin"
+    assert sheet["A5"].data_type == "n"
+    assert sheet["A4"].font.bold is True
+
+
+def test_workbook_never_writes_formulas(shiryo2):
+    comment = Comment.objects.get(number=1)
+    comment.body = '=HYPERLINK("http://example.com","x")'
+    comment.save()
+    comment.response.body = "#N/A"
+    comment.response.save()
+    rows = shiryo2_rows(shiryo2)
+
+    content = excel.workbook_bytes(excel.report_workbook(shiryo2, rows))
+
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["D5"].data_type == "s"
+    assert sheet["D5"].value == '=HYPERLINK("http://example.com","x")'
+    assert sheet["E5"].data_type == "s"
+    assert sheet["E5"].value == "#N/A"
+
+
+def test_csv_has_bom_crlf_and_every_cell(shiryo2):
+    content = exports.write_csv(shiryo2_rows(shiryo2), base_url="https://example.jp")
+
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in content
+    records = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert records[0] == list(exports.CSV_HEADER)
+    assert [record[1:8] for record in records[1:]] == SOURCE_DATA["rows"]
+    assert {record[0] for record in records[1:]} == {"令和2年度第2回平塚市行政改革推進委員会"}
+    assert records[1][8].startswith("https://example.jp/comments/")
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_neutralizes_formula_text(shiryo2, dangerous):
+    comment = Comment.objects.get(number=2)
+    comment.body = dangerous
+    comment.save()
+
+    records = list(
+        csv.reader(io.StringIO(exports.write_csv(shiryo2_rows(shiryo2)).decode("utf-8-sig")))
+    )
+
+    assert records[2][4] == "'" + dangerous
+    assert records[2][1] == "2"  # numbers stay numbers
+
+
+def test_json_uses_documented_fields(shiryo2):
+    document = json.loads(exports.write_json(shiryo2_rows(shiryo2), report=shiryo2))
+
+    assert document["schema_version"] == 1
+    assert document["report"]["label"] == "資料2"
+    assert document["report"]["remarks_heading"] == SOURCE_DATA["remarks_heading"]
+    first = document["remarks"][0]
+    assert sorted(first) == sorted(
+        [
+            "id",
+            "url",
+            "meeting",
+            "committee",
+            "fiscal_year",
+            "meeting_number",
+            "held_on",
+            "number",
+            "member",
+            "policy",
+            "policy_item",
+            "remark",
+            "city_view",
+            "category",
+            "follow_up",
+            "follow_ups",
+            "updated_at",
+        ]
+    )
+    assert [
+        [str(r["number"]), r["member"], r["policy_item"], r["remark"], r["city_view"],
+         r["category"], r["follow_up"]]
+        for r in document["remarks"]
+    ] == SOURCE_DATA["rows"]  # fmt: skip
+    assert first["follow_ups"] == [{"recorded_on": None, "text": SOURCE_DATA["rows"][0][6]}]
+    assert first["fiscal_year"] == 2020
+
+
+def test_export_command_refuses_unknown_report(db, tmp_path):
+    with pytest.raises(CommandError, match="資料「資料99」が見つかりません"):
+        call_command("export_report", "資料99", "--output", str(tmp_path / "x.xlsx"))
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_export_command_writes_csv_and_json(shiryo2, tmp_path):
+    call_command("export_report", "資料2", "-o", str(tmp_path / "a.csv"), verbosity=0)
+    call_command("export_report", str(shiryo2.pk), "-o", str(tmp_path / "a.json"), verbosity=0)
+    assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(json.loads((tmp_path / "a.json").read_text("utf-8"))["remarks"]) == 7
