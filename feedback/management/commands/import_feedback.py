@@ -1,0 +1,169 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from feedback import importing
+from feedback.resources import CommentImportResource, dataset_from_sheet
+from feedback.services import report_publish
+from policy.models import Policy
+
+
+class Rollback(Exception):
+    """Leave the transaction without keeping anything."""
+
+
+class Command(BaseCommand):
+    help = (
+        "市の様式の Excel ブック・CSV から意見・市の考え方・対応状況を読み込みます。"
+        "--commit を付けない限り、確認だけで何も変更しません。"
+        "エラーが一つでもあれば、ファイル全体を読み込みません。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--commit", action="store_true", help="確認だけでなく実際に保存します。"
+        )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="読み込んだ資料を公開します（--commit と一緒に。古い資料の移行用）。",
+        )
+        parser.add_argument(
+            "--meeting", help="ファイルに会議名がないときの会議（例: 令和2年度第2回○○委員会）"
+        )
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="登録されていない委員・対象項目・対応区分を作成します。",
+        )
+        parser.add_argument("--policy", help="新しい対象項目を作成する政策・計画の名称")
+        parser.add_argument("--user", help="履歴に記録する職員のユーザー名")
+
+    def handle(self, *args, **options):
+        if options["publish"] and not options["commit"]:
+            raise CommandError("--publish は --commit と一緒に指定してください。")
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"ファイルを読めません: {path}: {error}") from error
+        try:
+            dataset = dataset_from_sheet(importing.read_upload(content, path.name))
+        except importing.SheetError as error:
+            raise CommandError("\n".join(error.messages)) from error
+
+        resource = CommentImportResource(
+            meeting=self._meeting(options["meeting"]),
+            create_missing=options["create_missing"],
+            policy=self._policy(options["policy"], create=options["create_missing"]),
+            user=self._user(options["user"]),
+            progress=self._progress(len(dataset)),
+        )
+        commit = options["commit"]
+        try:
+            with transaction.atomic():
+                if resource.default_policy and resource.default_policy.pk is None:
+                    resource.default_policy.save()
+                result = resource.import_data(
+                    dataset,
+                    dry_run=not commit,
+                    use_transactions=True,
+                    rollback_on_validation_errors=True,
+                    user=resource.user,
+                )
+                self.stderr.write("")
+                failed = result.has_errors() or result.has_validation_errors()
+                if failed or not commit:
+                    raise Rollback
+                if options["publish"]:
+                    self._publish(resource)
+        except Rollback:
+            pass
+        self._summary(result, commit=commit, failed=failed)
+        if failed:
+            raise CommandError("エラーがあるため、何も読み込んでいません。")
+
+    def _progress(self, total):
+        step = max(total // 50, 1)
+
+        def report(number):
+            if number == total or number % step == 0:
+                width = 30
+                done = width * number // total
+                self.stderr.write(
+                    f"\r[{'#' * done}{'.' * (width - done)}] {number}/{total}行", ending=""
+                )
+                self.stderr.flush()
+
+        return report
+
+    def _publish(self, resource):
+        if resource.report is None:
+            raise CommandError(
+                "公開する資料がありません。ファイルに表題と資料番号（例: 資料2）が必要です。"
+            )
+        try:
+            report_publish(report=resource.report, by=resource.user)
+        except ValidationError as error:
+            raise CommandError("公開できません: " + " ".join(error.messages)) from error
+
+    def _summary(self, result, *, commit, failed):
+        totals = result.totals
+        self.stdout.write(
+            f"新規 {totals['new']}件、変更 {totals['update']}件、変更なし {totals['skip']}件、"
+            f"エラー {totals['error'] + totals['invalid']}件"
+        )
+        for error in result.base_errors:
+            self.stdout.write(f"エラー: {error.error}")
+        for number, errors in result.row_errors():
+            for error in errors:
+                self.stdout.write(f"{number}件目: {error.error}")
+        for invalid in result.invalid_rows:
+            for message in invalid.error.messages:
+                self.stdout.write(message)
+        if not failed:
+            if commit:
+                self.stdout.write(self.style.SUCCESS("保存しました。"))
+            else:
+                self.stdout.write("確認のみです。保存するには --commit を付けてください。")
+
+    def _meeting(self, name):
+        if not name:
+            return None
+        key = importing.parse_meeting_name(name)
+        if key is None:
+            raise CommandError(f"会議名として読めません: {name}")
+        from feedback.models import Meeting
+
+        meeting = Meeting.objects.filter(
+            committee__name=key.committee, fiscal_year=key.fiscal_year, number=key.number
+        ).first()
+        if meeting is None:
+            raise CommandError(f"会議「{name}」が登録されていません。")
+        return meeting
+
+    def _policy(self, title, *, create):
+        if not title:
+            return None
+        policy = Policy.objects.filter(title=title).first()
+        if policy is None:
+            if not create:
+                raise CommandError(
+                    f"政策・計画「{title}」が登録されていません"
+                    "（--create-missing を付けると作成します）。"
+                )
+            # Created only if the import goes through: the whole run is one transaction.
+            policy = Policy(title=title)
+        return policy
+
+    def _user(self, username):
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"ユーザー「{username}」がいません。")
+        return user
