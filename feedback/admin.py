@@ -1,7 +1,31 @@
-from django.contrib import admin
+"""The staff admin, in Japanese: editing, review before publication, history, no lost updates.
+
+- Publication state (``status``, ``published_at``, ``published_by``) is never a form field;
+  ``save_model`` also copies it back from the database, so neither a crafted POST nor a
+  history revert can change it. Only ``feedback.services`` publishes.
+- ``Comment`` and ``Report`` carry a ``version``: a form opened at an older version is refused
+  with a message (``VersionedForm``), and ``save_model`` raises the version with a conditional
+  UPDATE. Every save of a remark's page raises it, so changes to its inlines count too.
+- Published records, and the rows under them, are deleted only by users with
+  ``feedback.delete_published`` (システム管理者); ``delete_queryset`` guards the bulk action.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from feedback import permissions
+from feedback.enums import PublicationStatus
 from feedback.models import (
     CityResponse,
     Comment,
@@ -13,12 +37,116 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
+from feedback.services import comments_set_category, report_publish, report_unpublish
+
+PUBLICATION_FIELDS = ["status", "published_at", "published_by"]
+
+
+class StaleObjectError(PermissionDenied):
+    """The row changed between the form's check and its save (a race the lock should stop)."""
+
+
+class VersionedForm(forms.ModelForm):
+    """A change form that refuses to save over a newer version of the record."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" not in self.fields:
+            return  # a read-only page (view permission only)
+        self.fields["version"].widget = forms.HiddenInput()
+        if self.instance.pk is not None:
+            # The history (revert) form is built from an old instance: offer the version the
+            # record has now, so reverting counts as an edit of the current record.
+            current = self._meta.model._default_manager.filter(pk=self.instance.pk)
+            self.initial["version"] = current.values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        submitted = cleaned_data.get("version")
+        if self.instance.pk is None or self.instance._state.adding or submitted is None:
+            return cleaned_data
+        # Locked until the admin's transaction ends (PostgreSQL), so the check holds at save.
+        current = (
+            self._meta.model._default_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current != submitted:
+            raise ValidationError(
+                permissions.STALE_FORM_MESSAGE % {"current": current, "submitted": submitted},
+                code="stale",
+            )
+        return cleaned_data
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    """Shared rules for ``Comment`` and ``Report``: versions, read-only state, deletion."""
+
+    form = VersionedForm
+    readonly_fields = PUBLICATION_FIELDS
+
+    def save_model(self, request, obj, form, change):
+        model = type(obj)
+        if not change:
+            obj.status = PublicationStatus.DRAFT
+            obj.published_at = None
+            obj.published_by = None
+            obj.version = 1
+            return super().save_model(request, obj, form, change)
+        submitted = form.cleaned_data["version"]
+        bumped = model._default_manager.filter(pk=obj.pk, version=submitted).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise StaleObjectError(gettext("他の職員が同時に保存したため、保存できませんでした。"))
+        current = model._default_manager.get(pk=obj.pk)
+        for name in [*PUBLICATION_FIELDS, "version"]:
+            setattr(obj, name, getattr(current, name))
+        return super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and obj.is_published
+            and not permissions.can_delete_published(request.user)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if queryset.published().exists() and not permissions.can_delete_published(request.user):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The version check locks the row: keep the revert inside one transaction.
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ChildOfPublishedInline:
+    """Rows under a published record are deleted only by those who may delete published ones."""
+
+    def has_delete_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and obj.is_published
+            and not permissions.can_delete_published(request.user)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Committee)
 class CommitteeAdmin(SimpleHistoryAdmin):
     list_display = ["name"]
     search_fields = ["name"]
+    ordering = ["name"]
 
 
 @admin.register(Member)
@@ -27,6 +155,23 @@ class MemberAdmin(SimpleHistoryAdmin):
     list_filter = ["committee", "role"]
     search_fields = ["name", "name_kana"]
     autocomplete_fields = ["committee"]
+    list_select_related = ["committee"]
+    ordering = ["name_kana", "name"]
+
+
+class MeetingCommentInline(admin.TabularInline):
+    """The remarks of a meeting, listed; each is edited on its own page (with its version)."""
+
+    model = Comment
+    fields = ["number", "member", "policy_item", "body", "status"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    ordering = ["number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Meeting)
@@ -36,6 +181,8 @@ class MeetingAdmin(SimpleHistoryAdmin):
     search_fields = ["committee__name"]
     autocomplete_fields = ["committee"]
     list_select_related = ["committee"]
+    ordering = ["committee", "-fiscal_year", "-number"]
+    inlines = [MeetingCommentInline]
 
     @admin.display(description=_("会議名"))
     def name(self, meeting):
@@ -47,51 +194,237 @@ class ReflectionCategoryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "order", "color", "description"]
     list_editable = ["order"]
     search_fields = ["name"]
+    ordering = ["order", "name"]
 
 
-class CityResponseInline(admin.StackedInline):
+class CityResponseInline(ChildOfPublishedInline, admin.StackedInline):
     model = CityResponse
     extra = 1
     max_num = 1
     can_delete = False
+    fields = ["body", "category"]
 
 
-class FollowUpInline(admin.StackedInline):
+class FollowUpInline(ChildOfPublishedInline, admin.StackedInline):
     model = FollowUp
     extra = 0
     fields = ["recorded_on", "body"]
 
 
+class UnansweredFilter(admin.SimpleListFilter):
+    """「未回答」: remarks without a city view or without a 対応区分."""
+
+    title = _("回答状況")
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("未回答")), ("yes", _("回答済み"))]
+
+    def queryset(self, request, queryset):
+        unanswered = (
+            Q(response__isnull=True) | Q(response__body="") | Q(response__category__isnull=True)
+        )
+        if self.value() == "no":
+            return queryset.filter(unanswered)
+        if self.value() == "yes":
+            return queryset.exclude(unanswered)
+        return queryset
+
+
+def inline_history(model, **filters):
+    """History rows of an inline model, newest first, each with its changed fields."""
+    records = list(
+        model.history.filter(**filters)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:200]
+    )
+    for record in records:
+        previous = record.prev_record
+        record.changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous, foreign_keys_are_objs=True)
+            record.changes = [
+                {
+                    "field": model._meta.get_field(change.field).verbose_name,
+                    "old": change.old,
+                    "new": change.new,
+                }
+                for change in delta.changes
+            ]
+    return {"title": model._meta.verbose_name, "records": records}
+
+
+class SetCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(
+        ReflectionCategory.objects.order_by("order", "name"), label=_("対応区分")
+    )
+
+
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin):
+class CommentAdmin(PublishableAdmin):
     list_display = ["number", "member", "policy_item", "meeting", "category", "status"]
     list_display_links = ["number", "member"]
-    list_filter = ["status", "meeting", "member", "policy_item", "response__category"]
+    list_filter = [
+        "status",
+        UnansweredFilter,
+        "meeting",
+        "member",
+        "policy_item",
+        "response__category",
+    ]
     search_fields = ["body", "response__body", "member__name", "policy_item__heading"]
     autocomplete_fields = ["meeting", "member", "policy_item"]
     list_select_related = ["member", "policy_item", "meeting__committee", "response__category"]
-    readonly_fields = ["status", "published_at", "published_by"]
+    fields = ["meeting", "number", "member", "policy_item", "body", "version", *PUBLICATION_FIELDS]
     inlines = [CityResponseInline, FollowUpInline]
     ordering = ["meeting", "number"]
+    actions = ["set_category"]
+
+    object_history_template = "admin/feedback/comment/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The remark's history, followed by that of its city view and follow-ups (inlines)."""
+        extra_context = {**(extra_context or {}), "inline_histories": []}
+        if str(object_id).isdigit():
+            extra_context["inline_histories"] = [
+                inline_history(CityResponse, comment_id=object_id),
+                inline_history(FollowUp, comment_id=object_id),
+            ]
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("対応区分"), ordering="response__category__order")
     def category(self, comment):
         response = getattr(comment, "response", None)
         return response.category if response and response.category else "—"
 
+    @admin.action(description=_("選択した意見の対応区分を設定"), permissions=["change"])
+    def set_category(self, request, queryset):
+        """Intermediate page to choose the category, then ``comments_set_category``."""
+        form = SetCategoryForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed = comments_set_category(
+                comments=list(queryset), category=form.cleaned_data["category"], by=request.user
+            )
+            self.message_user(
+                request,
+                gettext("%(count)d件の意見の対応区分を「%(category)s」にしました。")
+                % {"count": len(changed), "category": form.cleaned_data["category"]},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("対応区分の一括設定"),
+            "opts": self.model._meta,
+            "comments": queryset.select_related("meeting__committee", "member"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/feedback/comment/set_category.html", context)
 
-class ReportEntryInline(admin.TabularInline):
+
+class ReportEntryInline(ChildOfPublishedInline, admin.TabularInline):
+    """The rows of a 資料, in printed order; edit 掲載順 to reorder them."""
+
     model = ReportEntry
     extra = 0
     autocomplete_fields = ["comment"]
+    fields = ["position", "comment"]
     ordering = ["position"]
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(PublishableAdmin):
     list_display = ["label", "title", "meeting", "presented_on", "status", "published_at"]
-    list_filter = ["status", "meeting__committee"]
+    list_filter = ["status", "meeting__committee", "meeting"]
     search_fields = ["title", "label"]
     autocomplete_fields = ["meeting"]
-    readonly_fields = ["status", "published_at", "published_by"]
+    list_select_related = ["meeting__committee"]
+    fields = [
+        "label",
+        "title",
+        "meeting",
+        "presented_on",
+        "remarks_heading",
+        "response_heading",
+        "version",
+        *PUBLICATION_FIELDS,
+    ]
     inlines = [ReportEntryInline]
+    ordering = ["-presented_on", "-id"]
+    actions = ["publish_selected", "unpublish_selected"]
+    change_form_template = "admin/feedback/report/change_form.html"
+
+    def has_publish_permission(self, request, obj=None):
+        return permissions.can_publish(request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ReportEntry:
+            # 掲載順 is unique per 資料: park the moved rows out of the way first, so that
+            # swapping two positions does not collide halfway through the save.
+            moved = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+            ReportEntry.objects.filter(pk__in=moved).update(position=F("position") + 1_000_000)
+        super().save_formset(request, form, formset, change)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
+            path(
+                "<path:object_id>/unpublish/",
+                self.admin_site.admin_view(self.unpublish_view),
+                name="{}_{}_unpublish".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        context["can_publish"] = self.has_publish_permission(request)
+        return super().render_change_form(request, context, add, change, **kwargs)
+
+    def _change_state(self, request, reports, *, publish):
+        for report in reports:
+            try:
+                if publish:
+                    report_publish(report=report, by=request.user)
+                else:
+                    report_unpublish(report=report, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    gettext("%(report)sを公開できません。%(reason)s")
+                    % {"report": report, "reason": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                template = (
+                    gettext("%(report)sを公開しました。")
+                    if publish
+                    else gettext("%(report)sを非公開にしました（削除はしていません）。")
+                )
+                self.message_user(request, template % {"report": report}, messages.SUCCESS)
+
+    @admin.action(description=_("選択した資料と掲載意見を公開"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._change_state(request, queryset, publish=True)
+
+    @admin.action(description=_("選択した資料を非公開にする"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._change_state(request, queryset, publish=False)
+
+    def _state_view(self, request, object_id, *, publish):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        report = get_object_or_404(Report, pk=object_id)
+        self._change_state(request, [report], publish=publish)
+        return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))
+
+    def publish_view(self, request, object_id):
+        return require_POST(self._state_view)(request, object_id, publish=True)
+
+    def unpublish_view(self, request, object_id):
+        return require_POST(self._state_view)(request, object_id, publish=False)

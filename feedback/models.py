@@ -46,6 +46,9 @@ class Publishable(models.Model):
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    # Optimistic locking: every save through the admin or a service raises it by one, and a
+    # form that was opened at an older version is refused (feedback/admin.py).
+    version = models.PositiveIntegerField(_("版"), default=1)
 
     class Meta:
         abstract = True
@@ -320,6 +323,11 @@ class Comment(Publishable):
             ),
             published_has_date("comment_published_has_date"),
         ]
+        permissions = [
+            # Used by the Excel/CSV import and export (feedback/excel.py, feedback/exports.py).
+            ("import_feedback", _("意見等を取り込める")),
+            ("export_feedback", _("意見等を書き出せる")),
+        ]
 
     def __str__(self):
         return f"{self.meeting} No.{self.number}"
@@ -469,6 +477,10 @@ class Report(Publishable):
                 violation_error_message=_("同じ表題と資料番号の資料があります。"),
             ),
             published_has_date("report_published_has_date"),
+        ]
+        permissions = [
+            ("publish_report", _("資料を公開・非公開にできる")),
+            ("delete_published", _("公開した記録を削除できる")),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.enums import PublicationStatus
-from feedback.models import Comment, Report
+from feedback.models import CityResponse, Comment, ReflectionCategory, Report
 
 
 def _set_status(obj, *, status, by, now):
@@ -78,3 +78,28 @@ def report_unpublish(*, report: Report, by=None) -> Report:
     for comment in hidden:
         _set_status(comment, status=PublicationStatus.DRAFT, by=by, now=now)
     return report
+
+
+@transaction.atomic
+def comments_set_category(*, comments, category: ReflectionCategory, by=None) -> list[Comment]:
+    """Set the 対応区分 of several remarks at once; returns the remarks that changed.
+
+    A remark without a city view gets one with an empty text, so the category is kept while
+    the answer is being drafted. Each changed remark's ``version`` goes up, so a form opened
+    before this change can no longer overwrite it; history records ``by`` as the author.
+    """
+    changed = []
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the response.
+    locked = Comment.objects.select_for_update(of=("self",)).filter(pk__in=[c.pk for c in comments])
+    for comment in locked.select_related("response").order_by("pk"):
+        response = getattr(comment, "response", None) or CityResponse(comment=comment)
+        if response.category_id == category.pk:
+            continue
+        response.category = category
+        response._history_user = by
+        response.save()
+        comment.version += 1
+        comment._history_user = by
+        comment.save(update_fields=["version", "updated_at"])
+        changed.append(comment)
+    return changed

@@ -16,6 +16,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     list_display = ["title", "stage", "adopted_on"]
     list_filter = ["stage"]
     search_fields = ["title"]
+    ordering = ["title"]
     inlines = [PolicyItemInline]
 
 

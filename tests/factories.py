@@ -122,3 +122,21 @@ def published_report(count=2, **report_fields):
     comments = [answered_comment() for _ in range(count)]
     report = report_with_comments(comments, **report_fields)
     return report_publish(report=report)
+
+
+def staff_user(role=None, username=None):
+    """An active staff user, in the role group ``role`` (feedback.permissions.EDITOR, …) if given.
+
+    The groups come from migration 0004_staff_groups, so their rights are the real ones.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username or f"staff-{get_user_model().objects.count() + 1}",
+        password="x" * 16,
+        is_staff=True,
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user

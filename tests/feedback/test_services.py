@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from feedback.models import CityResponse, Comment, Report
-from feedback.services import report_publish, report_unpublish
+from feedback.models import CityResponse, Comment, ReflectionCategory, Report
+from feedback.services import comments_set_category, report_publish, report_unpublish
 from tests.factories import (
     CommentFactory,
     answered_comment,
@@ -75,3 +75,24 @@ def test_unpublish_keeps_comments_another_published_report_lists():
     report_unpublish(report=first)
 
     assert list(Comment.objects.published()) == [shared]
+
+
+def test_set_category_creates_missing_views_and_raises_versions():
+    user = get_user_model().objects.create_user("editor", password="x" * 12)
+    without_view = CommentFactory(number=1)
+    already = answered_comment(number=2)
+    already.response.category = ReflectionCategory.objects.get(name="反映")
+    already.response.save()
+
+    changed = comments_set_category(
+        comments=[without_view, already],
+        category=ReflectionCategory.objects.get(name="反映"),
+        by=user,
+    )
+
+    assert changed == [without_view]
+    response = CityResponse.objects.get(comment=without_view)
+    assert (response.body, response.category.name) == ("", "反映")
+    assert response.history.get().history_user == user
+    versions = dict(Comment.objects.values_list("number", "version"))
+    assert versions == {1: 2, 2: 1}

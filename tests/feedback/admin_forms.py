@@ -1,0 +1,31 @@
+"""Posting admin change forms the way a browser does: every field as the page rendered it."""
+
+
+def _value(bound_field):
+    value = bound_field.value()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else None
+    return value
+
+
+def change_form_data(response):
+    """The POST data of the change form in ``response`` (main form, inlines, management forms)."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = _value(form[name])
+        if value is not None:
+            data[form.add_prefix(name)] = value
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = _value(management[name])
+        for inline_form in formset.forms:
+            for name in inline_form.fields:
+                value = _value(inline_form[name])
+                if value is not None:
+                    data[inline_form.add_prefix(name)] = value
+    return data
