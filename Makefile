@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
-.PHONY: run test lint format migrations-check clean
+.PHONY: run test chromium lint format migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ run: $(VENV)/.run-installed
 	$(BIN)/python manage.py create_local_admin
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev-installed
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "/usr/bin/chromium がありません。root で apt-get install -y chromium を実行してください。" >&2; exit 1; fi; \
+	fi
+
+test: $(VENV)/.dev-installed chromium
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev-installed

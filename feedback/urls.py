@@ -1,16 +1,52 @@
 from django.urls import path
 
 from feedback import views
+from feedback.caching import public_page
 
 app_name = "feedback"
 
 urlpatterns = [
-    path("", views.ReportListView.as_view(), name="report-list"),
-    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
-    path("comments/<int:pk>/", views.CommentDetailView.as_view(), name="comment-detail"),
-    path("members/", views.MemberListView.as_view(), name="member-list"),
-    path("members/<int:pk>/", views.MemberDetailView.as_view(), name="member-detail"),
-    path("items/<int:pk>/", views.PolicyItemDetailView.as_view(), name="policy-item-detail"),
-    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
-    path("committees/<int:pk>/", views.CommitteeDetailView.as_view(), name="committee-detail"),
+    path("", public_page(views.ReportListView.as_view()), name="report-list"),
+    path("reports/<int:pk>/", public_page(views.ReportDetailView.as_view()), name="report-detail"),
+    path(
+        "reports/<int:pk>/download.<str:fmt>",
+        public_page(views.DownloadView.as_view()),
+        name="report-download",
+    ),
+    path("comments/", public_page(views.CommentSearchView.as_view()), name="comment-search"),
+    path(
+        "comments/download.<str:fmt>",
+        public_page(views.DownloadView.as_view()),
+        name="comment-download",
+    ),
+    path(
+        "comments/<int:pk>/",
+        public_page(views.CommentDetailView.as_view()),
+        name="comment-detail",
+    ),
+    path("members/", public_page(views.MemberListView.as_view()), name="member-list"),
+    path("members/<int:pk>/", public_page(views.MemberDetailView.as_view()), name="member-detail"),
+    path("items/", public_page(views.PolicyItemListView.as_view()), name="policy-item-list"),
+    path(
+        "items/<int:pk>/",
+        public_page(views.PolicyItemDetailView.as_view()),
+        name="policy-item-detail",
+    ),
+    path("meetings/", public_page(views.MeetingListView.as_view()), name="meeting-list"),
+    path(
+        "meetings/<int:pk>/",
+        public_page(views.MeetingDetailView.as_view()),
+        name="meeting-detail",
+    ),
+    path(
+        "committees/<int:pk>/",
+        public_page(views.CommitteeDetailView.as_view()),
+        name="committee-detail",
+    ),
+    path("open-data/", public_page(views.OpenDataView.as_view()), name="open-data"),
+    path(
+        "accessibility/",
+        public_page(views.AccessibilityView.as_view()),
+        name="accessibility",
+    ),
 ]

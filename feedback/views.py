@@ -1,8 +1,20 @@
-"""Public, read-only pages. Every queryset comes from ``feedback.selectors``."""
+"""Public, read-only pages. Every queryset comes from ``feedback.selectors``.
 
-from django.views.generic import DetailView, ListView
+Every view is wrapped in ``caching.public_page`` (see ``urls.py``): validators from the
+published data, and no shared caching of a logged-in staff member's page.
+"""
 
-from feedback import selectors
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from feedback import excel, exports, selectors
+from feedback.filters import CommentFilter
+
+COMMENTS_PER_PAGE = 20
 
 
 class ReportListView(ListView):
@@ -12,8 +24,41 @@ class ReportListView(ListView):
     def get_queryset(self):
         return selectors.public_reports()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reports = list(context["reports"])
+        categories = selectors.public_categories()
+        per_report = selectors.report_category_ids(reports)
+        context["reports"] = [
+            (report, selectors.count_by_category(categories, per_report[report.pk]))
+            for report in reports
+        ]
+        context["summary"] = selectors.count_by_category(
+            categories, [category_id for _pk, category_id in selectors.published_category_ids()]
+        )
+        return context
 
-class ReportDetailView(DetailView):
+
+class FilteredPageMixin:
+    """A filter form over published remarks; a 400 page with the reasons when it is invalid."""
+
+    def filter_for(self, queryset, *, members, items, categories):
+        self.filterset = CommentFilter(
+            self.request.GET or None,
+            queryset,
+            members=members,
+            items=items,
+            categories=categories,
+        )
+        return self.filterset
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
+
+
+class ReportDetailView(FilteredPageMixin, DetailView):
     template_name = "feedback/report_detail.html"
     context_object_name = "report"
 
@@ -22,8 +67,64 @@ class ReportDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["entries"] = list(selectors.report_entries(self.object))
-        context["source_meetings"] = list(selectors.report_source_meetings(self.object))
+        entries = list(selectors.report_entries(self.object))
+        categories = selectors.public_categories()
+        comments = [entry.comment for entry in entries]
+        filterset = self.filter_for(
+            selectors.published_comments().filter(report_entries__report=self.object),
+            members=_unique(sorted((c.member for c in comments), key=_member_order)),
+            items=_unique(c.policy_item for c in comments),
+            categories=categories,
+        )
+        if filterset.is_active and filterset.is_valid():
+            matching = set(filterset.qs.values_list("pk", flat=True))
+            shown = [entry for entry in entries if entry.comment.pk in matching]
+        elif filterset.is_active:
+            shown = []
+        else:
+            shown = entries
+        context.update(
+            entries=shown,
+            total=len(entries),
+            filter=filterset,
+            query=filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
+            summary=selectors.count_by_category(
+                categories, [_category_id(comment) for comment in comments]
+            ),
+            source_meetings=list(selectors.report_source_meetings(self.object)),
+            querystring=self.request.GET.urlencode(),
+        )
+        return context
+
+
+class CommentSearchView(FilteredPageMixin, TemplateView):
+    """All published remarks, filtered by member, policy item, 対応区分 and keyword."""
+
+    template_name = "feedback/comment_search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filter_for(
+            selectors.published_comments().order_by(
+                "-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number"
+            ),
+            members=list(selectors.public_members()),
+            items=list(selectors.public_policy_items()),
+            categories=selectors.public_categories(),
+        )
+        valid = not filterset.is_bound or filterset.is_valid()
+        page = Paginator(filterset.qs if valid else [], COMMENTS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=filterset,
+            page_obj=page,
+            comments=list(page.object_list),
+            query=filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else "",
+            querystring=query.urlencode(),
+        )
         return context
 
 
@@ -53,6 +154,7 @@ class CommentListDetailView(DetailView):
     template_name = "feedback/comment_list_detail.html"
     comment_filter = None
     heading_prefix = ""
+    kind = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -61,6 +163,7 @@ class CommentListDetailView(DetailView):
             "-meeting__fiscal_year", "-meeting__number", "number"
         )
         context["heading_prefix"] = self.heading_prefix
+        context["kind"] = self.kind
         return context
 
 
@@ -74,20 +177,39 @@ class MemberListView(ListView):
 
 class MemberDetailView(CommentListDetailView):
     comment_filter = "member"
+    kind = "member"
 
     def get_queryset(self):
         return selectors.public_members()
 
 
-class PolicyItemDetailView(CommentListDetailView):
-    comment_filter = "policy_item"
+class PolicyItemListView(ListView):
+    template_name = "feedback/policy_item_list.html"
+    context_object_name = "items"
 
     def get_queryset(self):
         return selectors.public_policy_items()
 
 
+class PolicyItemDetailView(CommentListDetailView):
+    comment_filter = "policy_item"
+    kind = "item"
+
+    def get_queryset(self):
+        return selectors.public_policy_items()
+
+
+class MeetingListView(ListView):
+    template_name = "feedback/meeting_list.html"
+    context_object_name = "meetings"
+
+    def get_queryset(self):
+        return selectors.public_meetings_list()
+
+
 class MeetingDetailView(CommentListDetailView):
     comment_filter = "meeting"
+    kind = "meeting"
 
     def get_queryset(self):
         return selectors.public_meetings()
@@ -95,6 +217,95 @@ class MeetingDetailView(CommentListDetailView):
 
 class CommitteeDetailView(CommentListDetailView):
     comment_filter = "meeting__committee"
+    kind = "committee"
 
     def get_queryset(self):
         return selectors.public_committees()
+
+
+class AccessibilityView(TemplateView):
+    template_name = "feedback/accessibility.html"
+
+
+class OpenDataView(TemplateView):
+    template_name = "feedback/open_data.html"
+
+
+def _unique(objects):
+    seen, result = set(), []
+    for obj in objects:
+        if obj.pk not in seen:
+            seen.add(obj.pk)
+            result.append(obj)
+    return result
+
+
+def _member_order(member):
+    return (member.name_kana, member.name)
+
+
+def _category_id(comment):
+    response = getattr(comment, "response", None)
+    return response.category_id if response else None
+
+
+DOWNLOAD_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+GENERIC_REMARKS_HEADING = "委員からの意見、質問等に対する市の考え方"
+GENERIC_RESPONSE_HEADING = "市の対応"
+
+
+class DownloadView(View):
+    """A 資料 or the filtered list of all remarks as Excel, CSV or JSON: published data only,
+    following the same GET filters as the page it is linked from."""
+
+    def get(self, request, fmt, pk=None):
+        if fmt not in DOWNLOAD_TYPES:
+            raise Http404
+        report = get_object_or_404(selectors.public_reports(), pk=pk) if pk else None
+        comments = selectors.published_comments()
+        if report:
+            comments = comments.filter(report_entries__report=report).order_by(
+                "report_entries__position"
+            )
+        else:
+            comments = comments.order_by(
+                "-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number"
+            )
+        filterset = CommentFilter(
+            request.GET or None,
+            comments,
+            members=list(selectors.public_members()),
+            items=list(selectors.public_policy_items()),
+            categories=selectors.public_categories(),
+        )
+        if filterset.is_bound and not filterset.is_valid():
+            return HttpResponseBadRequest(
+                "\n".join(filterset.error_messages), content_type="text/plain; charset=utf-8"
+            )
+        rows = exports.table_rows(filterset.qs)
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        name = f"{report.label}_{report.title}" if report else "意見と市の考え方"
+        if filterset.is_active:
+            name += "_絞り込み"
+        if fmt == "xlsx":
+            workbook = excel.build_workbook(
+                title=report.title if report else "意見と市の考え方",
+                label=report.label if report else "",
+                remarks_heading=report.remarks_heading if report else GENERIC_REMARKS_HEADING,
+                response_heading=report.response_heading if report else GENERIC_RESPONSE_HEADING,
+                rows=rows,
+            )
+            content = excel.workbook_bytes(workbook)
+        elif fmt == "csv":
+            content = exports.write_csv(rows, base_url=base_url)
+        else:
+            content = exports.write_json(rows, report=report, base_url=base_url)
+        response = HttpResponse(content, content_type=DOWNLOAD_TYPES[fmt])
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{name}.{fmt}"
+        )
+        return response

@@ -37,3 +37,41 @@ def last_item(related):
     """The last object of a (prefetched) related set, without another query."""
     items = list(related.all())
     return items[-1] if items else None
+
+
+@register.filter
+def highlight(value, query):
+    """The text escaped, with the search keywords in ``<mark>``."""
+    from feedback.search import highlight as highlight_text
+
+    return highlight_text(value, query)
+
+
+CHART_BAR_WIDTH = 240
+CHART_ROW_HEIGHT = 28
+
+
+@register.inclusion_tag("feedback/includes/category_chart.html")
+def category_chart(counts, caption):
+    """Counts per 対応区分 as an inline SVG bar chart (presentation attributes, no styles)."""
+    largest = max((count for _category, count in counts), default=0)
+    rows = []
+    for index, (category, count) in enumerate(counts):
+        width = round(CHART_BAR_WIDTH * count / largest) if largest else 0
+        rows.append(
+            {
+                "name": category.name if category else "未定",
+                "color": category.color if category else "#57606a",
+                "count": count,
+                "width": width,
+                "y": index * CHART_ROW_HEIGHT,
+                "text_y": index * CHART_ROW_HEIGHT + 19,
+                "count_x": 100 + width + 8,
+            }
+        )
+    return {
+        "rows": rows,
+        "caption": caption,
+        "height": max(len(rows), 1) * CHART_ROW_HEIGHT,
+        "total": sum(count for _category, count in counts),
+    }

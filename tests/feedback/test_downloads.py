@@ -1,0 +1,128 @@
+"""Downloads over HTTP: published data only, following the page's filters, with safe names."""
+
+import csv
+import io
+import json
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from feedback.models import Comment, ReportEntry
+from tests.factories import answered_comment, report_with_comments
+from tests.feedback.test_seed import SOURCE_DATA
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "下書きだけの秘密の文言"
+
+
+def download(client, report, fmt, **params):
+    return client.get(reverse("feedback:report-download", args=[report.pk, fmt]), params)
+
+
+def csv_records(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+
+
+def test_report_workbook_download(client, shiryo2):
+    response = download(client, shiryo2, "xlsx")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    expected_name = quote("資料2_平塚市デジタル化基本方針への反映状況.xlsx")
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{expected_name}"
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == SOURCE_DATA["title"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=5)] == [
+        [int(row[0]), *row[1:]] for row in SOURCE_DATA["rows"]
+    ]
+
+
+def test_report_csv_follows_keyword_and_category_filters(client, shiryo2):
+    response = download(client, shiryo2, "csv", q="AI")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert [record[1] for record in csv_records(response)[1:]] == ["6", "7"]
+    assert "_%E7%B5%9E%E3%82%8A%E8%BE%BC%E3%81%BF.csv" in response["Content-Disposition"]
+
+    reflected = shiryo2.comments.get(number=1).response.category
+    response = download(client, shiryo2, "csv", category=reflected.pk)
+    assert [record[1] for record in csv_records(response)[1:]] == ["1", "7"]
+
+
+def test_report_json_has_absolute_urls(client, shiryo2):
+    response = download(client, shiryo2, "json")
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    document = json.loads(response.content)
+    assert document["report"]["url"] == f"http://testserver{shiryo2.get_absolute_url()}"
+    assert [r["number"] for r in document["remarks"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert document["remarks"][0]["url"].startswith("http://testserver/comments/")
+
+
+def test_downloads_never_hold_drafts(client, shiryo2):
+    seeded = Comment.objects.first()
+    draft = answered_comment(body=f"{MARKER}の意見", meeting=seeded.meeting, number=100)
+    draft.member = seeded.member
+    draft.save()
+    ReportEntry.objects.create(report=shiryo2, comment=draft, position=99)
+    draft_report = report_with_comments([answered_comment(body=MARKER)])
+
+    for fmt in ("xlsx", "csv", "json"):
+        for params in ({}, {"q": MARKER}, {"q": "の"}):
+            response = download(client, shiryo2, fmt, **params)
+            assert response.status_code == 200
+            if fmt == "xlsx":
+                sheet = load_workbook(io.BytesIO(response.content)).active
+                text = "".join(str(c.value) for row in sheet.iter_rows() for c in row)
+            else:
+                text = response.content.decode("utf-8-sig")
+            assert MARKER not in text
+        assert download(client, draft_report, fmt).status_code == 404
+        all_remarks = client.get(reverse("feedback:comment-download", args=[fmt]))
+        assert all_remarks.status_code == 200
+        assert MARKER.encode() not in all_remarks.content
+
+
+def test_all_remarks_download_follows_member_filter(client, shiryo2):
+    member = Comment.objects.get(number=3).member  # 芦川委員: remarks 3, 4, 5
+    response = client.get(reverse("feedback:comment-download", args=["csv"]), {"member": member.pk})
+
+    assert sorted(record[1] for record in csv_records(response)[1:]) == ["3", "4", "5"]
+
+
+def test_invalid_filter_is_a_plain_japanese_400(client, shiryo2):
+    response = download(client, shiryo2, "csv", member="999999")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "指定された委員は選べません" in response.content.decode()
+
+
+def test_unknown_format_is_404(client, shiryo2):
+    assert download(client, shiryo2, "pdf").status_code == 404
+
+
+def test_report_page_links_downloads_with_current_filters(client, shiryo2):
+    page = client.get(shiryo2.get_absolute_url(), {"q": "LINE"}).content.decode()
+
+    for fmt in ("xlsx", "csv", "json"):
+        url = reverse("feedback:report-download", args=[shiryo2.pk, fmt])
+        assert f'href="{url}?q=LINE"' in page
+
+
+def test_search_page_links_downloads(client, shiryo2):
+    page = client.get(reverse("feedback:comment-search"), {"q": "AI"}).content.decode()
+
+    assert f'href="{reverse("feedback:comment-download", args=["csv"])}?q=AI"' in page
+
+
+def test_open_data_page_describes_the_formats(client, db):
+    page = client.get(reverse("feedback:open-data")).content.decode()
+
+    assert "CC BY 4.0" in page
+    assert "<code>city_view</code>" in page

@@ -1,0 +1,298 @@
+"""Filters, keyword search, summaries and caching of the public pages, over HTTP."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from feedback.models import Comment, Member, ReflectionCategory
+from feedback.services import report_publish, report_unpublish
+from tests.factories import (
+    CityResponseFactory,
+    CommentFactory,
+    FollowUpFactory,
+    MemberFactory,
+    PolicyItemFactory,
+    published_report,
+    report_with_comments,
+)
+from tests.feedback.test_seed import SOURCE_DATA
+from tests.html import body_texts
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "秘匿マーカー草案"
+
+
+def source_numbers_containing(word):
+    """The No. of every 資料2 row in whose text ``word`` occurs (ASCII case ignored)."""
+    return [row[0] for row in SOURCE_DATA["rows"] if any(word.lower() in c.lower() for c in row)]
+
+
+def search(client, **params):
+    return client.get(reverse("feedback:comment-search"), params)
+
+
+def numbers(page):
+    return [row[1] for row in body_texts(page)]
+
+
+@pytest.fixture
+def draft():
+    """A draft remark with the marker in every text field, by a member with no public remark."""
+    member = MemberFactory(name=f"{MARKER}委員", name_kana="ん")
+    comment = CommentFactory(
+        member=member,
+        meeting__committee=member.committee,
+        policy_item=PolicyItemFactory(heading=f"{MARKER}項目"),
+        body=f"{MARKER} AI LINE 意見",
+        number=999,
+    )
+    CityResponseFactory(comment=comment, body=f"{MARKER}の考え方")
+    FollowUpFactory(comment=comment, body=f"{MARKER}の対応状況")
+    return report_with_comments([comment], title=f"{MARKER}資料")
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("AI", ["6", "7"]),
+        ("LINE", ["3", "4"]),
+        ("ＡＩ", ["6", "7"]),
+        ("セキュリティ", ["2", "3", "4", "5"]),
+    ],
+)
+def test_keyword_search_finds_exact_source_rows(client, shiryo2, word, expected):
+    response = search(client, q=word)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert numbers(page) == expected
+    assert numbers(page) == source_numbers_containing(word.replace("ＡＩ", "AI"))
+
+
+def test_keyword_search_highlights_escaped_matches(client, shiryo2):
+    page = search(client, q="AI").content.decode()
+
+    assert "2026年度頃には、行政事務の大半は<mark>AI</mark>により処理する" in page
+    assert "AI-<mark>OCR</mark>" not in page
+    assert "<mark>AI</mark>-OCR" in page
+
+
+def test_keyword_is_escaped_in_highlight(client, shiryo2):
+    comment = Comment.objects.get(number=6)
+    comment.body = "<b>AI</b> & 利用"
+    comment.save()
+
+    page = search(client, q="<b>AI").content.decode()
+
+    assert "<mark>&lt;b&gt;AI</mark>&lt;/b&gt; &amp; 利用" in page
+    assert "<b>AI</b>" not in page
+
+
+def test_several_keywords_must_all_match(client, shiryo2):
+    assert numbers(search(client, q="AI　会議録").content.decode()) == ["6"]
+
+
+def test_filters_by_member_item_and_category(client, shiryo2):
+    ashikawa = Member.objects.get(name="芦川")
+    reflected = ReflectionCategory.objects.get(name="反映")
+    item = Comment.objects.get(number=3).policy_item
+
+    assert numbers(search(client, member=ashikawa.pk).content.decode()) == ["3", "4", "5"]
+    assert numbers(search(client, category=reflected.pk).content.decode()) == ["1", "7"]
+    assert numbers(search(client, item=item.pk).content.decode()) == ["3"]
+    assert numbers(search(client, member=ashikawa.pk, q="LINE").content.decode()) == ["3", "4"]
+
+
+def test_filter_options_are_published_members_in_gojuon_order(client, shiryo2, draft):
+    page = search(client).content.decode()
+
+    select = re.search(r'<select name="member".*?</select>', page, re.S).group()
+    assert re.findall(r">([^<]+)</option>", select) == [
+        "すべて",
+        "秋山委員",
+        "芦川委員",
+        "岡部委員",
+        "久田委員",
+    ]
+    assert MARKER not in page
+
+
+def test_invalid_parameters_give_a_japanese_message(client, shiryo2):
+    response = search(client, member="abc", category="99999")
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "指定された委員は選べません。一覧から選び直してください。" in page
+    assert "指定された対応区分は選べません。一覧から選び直してください。" in page
+    assert body_texts(page) == []
+
+
+def test_report_page_filters_with_the_same_parameters(client, shiryo2):
+    url = shiryo2.get_absolute_url()
+
+    page = client.get(url, {"q": "AI"}).content.decode()
+
+    assert [row[0] for row in body_texts(page)] == ["6", "7"]
+    assert "7件中2件を表示しています。" in page
+    assert client.get(url, {"item": "x"}).status_code == 400
+
+
+def test_search_paginates_and_keeps_parameters(client):
+    report = published_report(count=25)
+    first = report.comments.order_by("number").first()
+
+    page1 = search(client, q="テストの意見").content.decode()
+    page2 = search(client, q="テストの意見", page=2).content.decode()
+
+    assert len(body_texts(page1)) == 20
+    assert len(body_texts(page2)) == 5
+    assert "25件（1/2ページ）" in page1
+    assert "?q=%E3%83%86%E3%82%B9%E3%83%88%E3%81%AE%E6%84%8F%E8%A6%8B&amp;page=2" in page1
+    shown = [row[4] for row in body_texts(page1) + body_texts(page2)]
+    assert sorted(shown) == sorted(c.body for c in report.comments.all())
+    assert first.body in shown
+
+
+def test_drafts_reach_no_public_page(client, shiryo2, draft):
+    comment = draft.comments.get()
+    urls = [
+        reverse("feedback:report-list"),
+        reverse("feedback:comment-search"),
+        reverse("feedback:comment-search") + f"?q={MARKER}",
+        reverse("feedback:member-list"),
+        reverse("feedback:policy-item-list"),
+        reverse("feedback:meeting-list"),
+        reverse("feedback:accessibility"),
+        shiryo2.get_absolute_url(),
+        shiryo2.get_absolute_url() + f"?q={MARKER}",
+    ]
+    for url in urls:
+        page = client.get(url).content.decode()
+        # The search box repeats what the reader typed; nothing else may carry the marker.
+        page = page.replace(f'value="{MARKER}"', "")
+        assert MARKER not in page, url
+    assert numbers(search(client, q=MARKER).content.decode()) == []
+    assert "0件" in search(client, q=MARKER).content.decode()
+    for url in [draft.get_absolute_url(), comment.get_absolute_url()]:
+        assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("feedback:comment-search"), {"member": comment.member.pk}).status_code
+        == 400
+    )
+
+
+def test_summary_chart_counts_published_rows_in_category_colours(client, shiryo2, draft):
+    page = client.get(shiryo2.get_absolute_url()).content.decode()
+    home = client.get(reverse("feedback:report-list")).content.decode()
+
+    for html in (page, home):
+        assert "<div><dt>反映</dt><dd>2件</dd></div>" in html
+        assert "<div><dt>参考</dt><dd>5件</dd></div>" in html
+        assert "<div><dt>反映困難</dt><dd>0件</dd></div>" in html
+        assert 'fill="#1a7f37"' in html
+        assert 'fill="#1d4ed8"' in html
+        assert "style=" not in html
+        assert "<script" not in html
+    assert "<li>反映 2件</li><li>参考 5件</li>" in home
+
+
+def test_pages_stay_within_eight_queries(client, shiryo2, django_assert_max_num_queries):
+    comment = Comment.objects.get(number=4)
+    urls = [
+        reverse("feedback:report-list"),
+        shiryo2.get_absolute_url(),
+        shiryo2.get_absolute_url() + "?q=AI",
+        reverse("feedback:comment-search") + f"?q=AI&member={comment.member_id}",
+        comment.get_absolute_url(),
+        comment.member.get_absolute_url(),
+        reverse("feedback:member-list"),
+        reverse("feedback:policy-item-list"),
+        reverse("feedback:meeting-list"),
+        reverse("feedback:accessibility"),
+    ]
+    for url in urls:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200, url
+
+
+def test_repeat_visit_is_304_by_etag_and_by_date(client, shiryo2):
+    url = shiryo2.get_absolute_url()
+    first = client.get(url)
+
+    assert first["Cache-Control"] == "public, max-age=60"
+    assert first["Vary"] == "Cookie, Accept-Language"
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
+
+
+def _validators(client):
+    response = client.get(reverse("feedback:report-list"))
+    return response["ETag"], response["Last-Modified"]
+
+
+def test_validators_change_on_edit_unpublish_and_publish(client, shiryo2, draft):
+    before = _validators(client)
+
+    comment = Comment.objects.get(number=1)
+    comment.body += "（修正）"
+    comment.save()
+    after_edit = _validators(client)
+
+    report_unpublish(report=shiryo2)
+    after_unpublish = _validators(client)
+
+    report_publish(report=draft)
+    after_publish = _validators(client)
+
+    etags = [before[0], after_edit[0], after_unpublish[0], after_publish[0]]
+    assert len(set(etags)) == 4
+    response = client.get(reverse("feedback:report-list"), headers={"If-None-Match": before[0]})
+    assert response.status_code == 200
+
+
+def test_unpublish_moves_last_modified_forward(client, shiryo2):
+    # Pretend everything was last changed long ago, so "now" is a later second.
+    long_ago = "2000-01-01T00:00:00Z"
+    for model in apps.get_app_config("feedback").get_models():
+        if hasattr(model, "history_date"):
+            model.objects.update(history_date=long_ago)
+        elif hasattr(model, "updated_at") and not model.__name__.startswith("Historical"):
+            model.objects.update(updated_at=long_ago)
+    for model in apps.get_app_config("policy").get_models():
+        if hasattr(model, "history_date"):
+            model.objects.update(history_date=long_ago)
+    old = client.get(reverse("feedback:report-list"))["Last-Modified"]
+    assert old == "Sat, 01 Jan 2000 00:00:00 GMT"
+
+    report_unpublish(report=shiryo2)
+
+    response = client.get(reverse("feedback:report-list"), headers={"If-Modified-Since": old})
+    assert response.status_code == 200
+    assert "公開中の資料はまだありません。" in response.content.decode()
+
+
+def test_draft_edit_leaves_validator_unchanged(client, shiryo2, draft):
+    before = _validators(client)
+    comment = draft.comments.get()
+    comment.body = f"{MARKER}（別の文）"
+    comment.save()
+
+    assert _validators(client)[0] == before[0]
+
+
+def test_staff_pages_are_not_publicly_cacheable(client, shiryo2):
+    staff = get_user_model().objects.create_user("staff", password="x" * 12, is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(shiryo2.get_absolute_url())
+
+    assert response.status_code == 200
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+    assert "public" not in cache_control
+    assert not response.has_header("ETag")
+    assert response["Vary"] == "Cookie, Accept-Language"
