@@ -57,6 +57,15 @@ def report_entries(report):
     )
 
 
+def report_published_comment_ids(report):
+    """The ids of the published remarks a 資料 lists."""
+    return set(
+        Comment.objects.published()
+        .filter(report_entries__report=report)
+        .values_list("pk", flat=True)
+    )
+
+
 def report_source_meetings(report):
     """The meetings whose remarks a 資料 lists (usually one)."""
     return (

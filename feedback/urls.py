@@ -9,6 +9,11 @@ urlpatterns = [
     path("", public_page(views.ReportListView.as_view()), name="report-list"),
     path("reports/<int:pk>/", public_page(views.ReportDetailView.as_view()), name="report-detail"),
     path(
+        "reports/<int:pk>/presented/",
+        public_page(views.ReportAsPresentedView.as_view()),
+        name="report-presented",
+    ),
+    path(
         "reports/<int:pk>/download.<str:fmt>",
         public_page(views.DownloadView.as_view()),
         name="report-download",

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from feedback import excel, exports, selectors
+from feedback import excel, exports, history, selectors
 from feedback.filters import CommentFilter
 
 COMMENTS_PER_PAGE = 20
@@ -93,6 +93,41 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             ),
             source_meetings=list(selectors.report_source_meetings(self.object)),
             querystring=self.request.GET.urlencode(),
+        )
+        return context
+
+
+class ReportAsPresentedView(DetailView):
+    """A 資料 as it was presented at its meeting, rebuilt from history, beside how it stands now.
+
+    Only remarks that are public now are shown: a remark withdrawn since is not re-published
+    by its history.
+    """
+
+    template_name = "feedback/report_presented.html"
+    context_object_name = "report"
+
+    def get_queryset(self):
+        return selectors.public_reports().filter(presented_on__isnull=False)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = selectors.report_published_comment_ids(self.object)
+        then = [
+            row for row in history.report_rows_as_presented(self.object) if row.comment_id in public
+        ]
+        now = {row.comment_id: row for row in history.report_rows_current(self.object)}
+        rows = [(row, now.get(row.comment_id) != row) for row in then]
+        added = [
+            row
+            for pk, row in now.items()
+            if pk in public and pk not in {r.comment_id for r in then}
+        ]
+        context.update(
+            rows=rows,
+            changed_count=sum(changed for _row, changed in rows),
+            added=added,
+            differs=any(changed for _row, changed in rows) or bool(added),
         )
         return context
 
