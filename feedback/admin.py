@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from feedback import permissions
+from feedback import excel, exports, permissions
+from feedback.admin_import import FeedbackImportMixin, PasteMixin, workbook_response
 from feedback.enums import PublicationStatus
 from feedback.models import (
     CityResponse,
@@ -37,6 +38,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
+from feedback.selectors import comment_rows
 from feedback.services import comments_set_category, report_publish, report_unpublish
 
 PUBLICATION_FIELDS = ["status", "published_at", "published_by"]
@@ -175,7 +177,7 @@ class MeetingCommentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(PasteMixin, SimpleHistoryAdmin):
     list_display = ["name", "committee", "fiscal_year", "number", "held_on"]
     list_filter = ["committee", "fiscal_year"]
     search_fields = ["committee__name"]
@@ -183,10 +185,15 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_select_related = ["committee"]
     ordering = ["committee", "-fiscal_year", "-number"]
     inlines = [MeetingCommentInline]
+    change_form_template = "admin/feedback/meeting/change_form.html"
 
     @admin.display(description=_("会議名"))
     def name(self, meeting):
         return meeting.name
+
+    def paste_options(self, meeting):
+        """Pasted rows are this meeting's remarks unless the rows name another meeting."""
+        return {"meeting": meeting}
 
 
 @admin.register(ReflectionCategory)
@@ -261,7 +268,7 @@ class SetCategoryForm(forms.Form):
 
 
 @admin.register(Comment)
-class CommentAdmin(PublishableAdmin):
+class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     list_display = ["number", "member", "policy_item", "meeting", "category", "status"]
     list_display_links = ["number", "member"]
     list_filter = [
@@ -278,7 +285,7 @@ class CommentAdmin(PublishableAdmin):
     fields = ["meeting", "number", "member", "policy_item", "body", "version", *PUBLICATION_FIELDS]
     inlines = [CityResponseInline, FollowUpInline]
     ordering = ["meeting", "number"]
-    actions = ["set_category"]
+    actions = ["set_category", "export_workbook"]
 
     object_history_template = "admin/feedback/comment/object_history.html"
 
@@ -334,7 +341,7 @@ class ReportEntryInline(ChildOfPublishedInline, admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(PublishableAdmin):
+class ReportAdmin(PasteMixin, PublishableAdmin):
     list_display = ["label", "title", "meeting", "presented_on", "status", "published_at"]
     list_filter = ["status", "meeting__committee", "meeting"]
     search_fields = ["title", "label"]
@@ -379,11 +386,33 @@ class ReportAdmin(PublishableAdmin):
                 self.admin_site.admin_view(self.unpublish_view),
                 name="{}_{}_unpublish".format(*info),
             ),
+            path(
+                "<path:object_id>/workbook/",
+                self.admin_site.admin_view(self.workbook_view),
+                name="{}_{}_workbook".format(*info),
+            ),
             *super().get_urls(),
         ]
 
+    def paste_options(self, report):
+        """Pasted rows become this 資料's rows, in the pasted order."""
+        return {"report": report, "meeting": report.meeting}
+
+    def workbook_view(self, request, object_id):
+        """The 資料 as the print-ready workbook for its meeting, drafts included."""
+        report = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not request.user.has_perm(permissions.EXPORT_FEEDBACK):
+            raise PermissionDenied
+        comments = comment_rows(Comment.objects.filter(report_entries__report=report))
+        rows = exports.table_rows(comments.order_by("report_entries__position"))
+        return workbook_response(
+            excel.report_workbook(report, rows), f"{report.label}_{report.title}.xlsx"
+        )
+
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         context["can_publish"] = self.has_publish_permission(request)
+        context["can_import"] = request.user.has_perm(permissions.IMPORT_FEEDBACK)
+        context["can_export"] = request.user.has_perm(permissions.EXPORT_FEEDBACK)
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def _change_state(self, request, reports, *, publish):

@@ -11,12 +11,16 @@ Members, policy items and categories are matched by name; an unknown one is a ro
 sheet with a title and a 資料 label becomes that 資料, listing the rows in file order.
 """
 
+import re
+
 import tablib
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from import_export import fields, resources
 from import_export.formats.base_formats import Format
+from import_export.resources import Diff
 
 from feedback import importing
 from feedback.models import (
@@ -85,6 +89,10 @@ def dataset_from_sheet(sheet):
 class CitySheetFormat(Format):
     """Excel (.xlsx), CSV (UTF-8 or CP932) or tab-separated text in the city's table layout."""
 
+    def __init__(self, encoding=None):
+        # The encoding is detected from the bytes (UTF-8, else CP932); the admin passes one.
+        self.encoding = encoding
+
     def get_title(self):
         return "Excel・CSV（資料の様式）"
 
@@ -100,6 +108,17 @@ class CitySheetFormat(Format):
 
     def can_import(self):
         return True
+
+
+class PlainDiff(Diff):
+    """The preview's diff without inline ``style`` attributes, which our CSP refuses;
+    static/css/admin-import.css colours ``<ins>`` and ``<del>`` instead."""
+
+    def as_html(self):
+        return [mark_safe(_STYLE_ATTRIBUTE.sub("", html)) for html in super().as_html()]
+
+
+_STYLE_ATTRIBUTE = re.compile(r' style="[^"]*"')
 
 
 class RowValue(fields.Field):
@@ -153,10 +172,20 @@ class CommentImportResource(resources.ModelResource):
         skip_unchanged = False
 
     def __init__(
-        self, *, meeting=None, create_missing=False, policy=None, user=None, progress=None, **kwargs
+        self,
+        *,
+        meeting=None,
+        create_missing=False,
+        policy=None,
+        user=None,
+        progress=None,
+        report=None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.progress = progress
+        # A 資料 chosen by the caller (rows pasted on its page) takes the rows in file order.
+        self.target_report = report
         self.default_meeting = meeting
         self.create_missing = create_missing
         self.default_policy = policy
@@ -166,6 +195,9 @@ class CommentImportResource(resources.ModelResource):
 
     def get_import_fields(self):
         return [self.fields[name] for name in IMPORT_FIELDS]
+
+    def get_diff_class(self):
+        return PlainDiff
 
     def get_export_fields(self, selected_fields=None):
         return self.get_import_fields()
@@ -434,10 +466,13 @@ class CommentImportResource(resources.ModelResource):
         if result.has_errors() or result.has_validation_errors():
             return
         meta = self.sheet.meta if self.sheet else None
-        if not meta or not (meta.title and meta.label):
+        if self.target_report is not None:
+            self.report = self.target_report
+        elif meta and meta.title and meta.label:
+            self.report = Report.objects.filter(title=meta.title, label=meta.label).first()
+            self.report_created = self.report is None
+        else:
             return
-        self.report = Report.objects.filter(title=meta.title, label=meta.label).first()
-        self.report_created = self.report is None
         if self.report_created:
             self.report = Report(
                 title=meta.title,

@@ -1,0 +1,230 @@
+"""Import and export through the admin over HTTP: upload, paste from Excel, preview, confirm."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from feedback import permissions
+from feedback.models import Comment, Meeting, Report
+from tests.factories import staff_user
+from tests.feedback.test_import import SAMPLES, snapshot
+from tests.feedback.test_seed import SOURCE, SOURCE_DATA
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "admin:feedback_comment_import"
+PROCESS_URL = "admin:feedback_comment_process_import"
+
+
+@pytest.fixture
+def editor(client):
+    user = staff_user(permissions.EDITOR)
+    client.force_login(user)
+    return user
+
+
+def upload(client, path, **options):
+    with Path(path).open("rb") as handle:
+        return client.post(
+            reverse(IMPORT_URL), {"import_file": handle, "format": "0", "resource": "", **options}
+        )
+
+
+def confirm(client, preview):
+    """Post the confirm form the preview page rendered, as the browser does."""
+    form = preview.context["confirm_form"]
+    data = {name: form[name].value() for name in form.fields}
+    return client.post(reverse(PROCESS_URL), {k: ("" if v is None else v) for k, v in data.items()})
+
+
+def preview_types(response):
+    return [row.import_type for row in response.context["result"].valid_rows()]
+
+
+def test_city_workbook_upload_previews_then_creates_drafts(client, editor, shiryo2):
+    before = snapshot()
+
+    preview = upload(client, SAMPLES / "city_sheet.xlsx")
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "確認（2件新規、0件変更、0件変更なし）" in page
+    assert page.count('<td class="import-type">新規</td>') == 2
+    assert snapshot() == before  # the preview is a dry run
+
+    response = confirm(client, preview)
+
+    assert response.status_code == 302
+    report = Report.objects.get(label="資料3")
+    comments = [entry.comment for entry in report.entries.order_by("position")]
+    assert [c.number for c in comments] == [1, 2]
+    assert all(c.status == "draft" for c in comments)
+    assert comments[0].history.first().history_user == editor
+    assert not report.is_published
+
+
+def test_untouched_export_previews_as_all_unchanged(client, editor, shiryo2, tmp_path):
+    path = tmp_path / "資料2.xlsx"
+    call_command("export_report", "資料2", "-o", str(path), verbosity=0)
+
+    preview = upload(client, path)
+
+    assert preview_types(preview) == ["skip"] * 7
+    assert "確認（0件新規、0件変更、7件変更なし）" in preview.content.decode()
+
+
+def test_edited_cell_previews_the_changed_field(client, editor, shiryo2, tmp_path):
+    path = tmp_path / "資料2.xlsx"
+    call_command("export_report", "資料2", "-o", str(path), verbosity=0)
+    workbook = load_workbook(path)
+    workbook.active["E11"] = "表現を修正しました。"
+    workbook.save(path)
+
+    preview = upload(client, path)
+
+    assert preview_types(preview) == ["skip"] * 6 + ["update"]
+    changed = preview.context["result"].valid_rows()[6].diff
+    assert "<ins" in changed[5] and "表現を修正しました" in changed[5]  # 市の考え方
+    assert "<ins" not in changed[3]  # 意見、質問等 unchanged
+    assert "style=" not in "".join(changed)  # the CSP refuses inline styles
+    confirm(client, preview)
+    assert Comment.objects.get(number=7).response.body == "表現を修正しました。"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "入力されたファイルは空です。"),  # Django's own FileField check
+        (b"PK\x03\x04broken", "Excel ブックとして読めません（ファイルが壊れています）。"),
+    ],
+)
+def test_unreadable_upload_is_a_form_error(client, editor, shiryo2, tmp_path, content, message):
+    path = tmp_path / "upload.xlsx"
+    path.write_bytes(content)
+    before = snapshot()
+
+    response = upload(client, path)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert "confirm_form" not in response.context or not response.context["confirm_form"]
+    assert snapshot() == before
+
+
+def test_row_errors_are_listed_and_nothing_can_be_confirmed(client, editor, shiryo2, tmp_path):
+    workbook = load_workbook(SAMPLES / "city_sheet.xlsx")
+    workbook.active["E5"] = "検討中"
+    path = tmp_path / "unknown.xlsx"
+    workbook.save(path)
+    before = snapshot()
+
+    response = upload(client, path)
+
+    page = response.content.decode()
+    assert "エラーのある行があります（1件）" in page
+    assert "5行目 E列（対応区分）: 対応区分「検討中」は登録されていません" in page
+    assert not response.context.get("confirm_form")
+    assert snapshot() == before
+
+
+def test_create_missing_option_reaches_the_import(client, editor, shiryo2, tmp_path):
+    workbook = load_workbook(SAMPLES / "city_sheet.xlsx")
+    workbook.active["A6"] = "2 新井委員"
+    path = tmp_path / "new_member.xlsx"
+    workbook.save(path)
+
+    preview = upload(client, path, create_missing="on")
+    confirm(client, preview)
+
+    assert Comment.objects.get(meeting__fiscal_year=2021, number=2).member.name == "新井"
+
+
+def test_approver_cannot_import(client, shiryo2):
+    client.force_login(staff_user(permissions.APPROVER))
+
+    assert client.get(reverse(IMPORT_URL)).status_code == 403
+    changelist = client.get(reverse("admin:feedback_comment_changelist")).content.decode()
+    assert reverse(IMPORT_URL) not in changelist
+
+
+def test_editor_sees_the_import_link(client, editor, shiryo2):
+    changelist = client.get(reverse("admin:feedback_comment_changelist")).content.decode()
+
+    assert reverse(IMPORT_URL) in changelist
+
+
+def pasted_source_rows():
+    """Rows 1–3 of 資料2 as copied from Excel: header, then 「1 秋山委員」 cells."""
+    lines = SOURCE.read_text(encoding="utf-8").split("\n")
+    return "\n".join(lines[7:11])
+
+
+def test_paste_on_a_meeting_previews_and_confirms(client, editor, db):
+    call_command("load_report_fixture", "--draft", verbosity=0)
+    meeting = Meeting.objects.get()
+    for comment in Comment.objects.filter(number__lte=3):
+        comment.report_entries.all().delete()
+        comment.delete()
+    url = reverse("admin:feedback_meeting_paste", args=[meeting.pk])
+
+    preview = client.post(url, {"text": pasted_source_rows()})
+
+    assert preview.status_code == 200
+    assert preview_types(preview) == ["new", "new", "new"]
+    confirm(client, preview)
+    assert [
+        [c.number, c.member.display_name, c.body]
+        for c in Comment.objects.filter(number__lte=3).order_by("number")
+    ] == [[int(row[0]), row[1], row[3]] for row in SOURCE_DATA["rows"][:3]]
+
+
+def test_paste_on_a_report_sets_its_rows_in_pasted_order(client, editor, shiryo2):
+    lines = SOURCE.read_text(encoding="utf-8").split("\n")
+    text = "\n".join([lines[7], lines[10], lines[8]])  # header, No.3, No.1
+    url = reverse("admin:feedback_report_paste", args=[shiryo2.pk])
+    shiryo2.meeting = Meeting.objects.get()
+    shiryo2.save()
+
+    preview = client.post(url, {"text": text})
+    confirm(client, preview)
+
+    numbers = [e.comment.number for e in shiryo2.entries.order_by("position")]
+    assert numbers == [3, 1]
+
+
+def test_paste_without_header_is_explained(client, editor, shiryo2):
+    meeting = Meeting.objects.get()
+    url = reverse("admin:feedback_meeting_paste", args=[meeting.pk])
+
+    response = client.post(url, {"text": "ただの文章"})
+
+    assert "見出し行が見つかりません。" in response.content.decode()
+
+
+def test_export_action_writes_the_selected_remarks(client, editor, shiryo2):
+    selected = Comment.objects.filter(number__in=[2, 6]).values_list("pk", flat=True)
+
+    response = client.post(
+        reverse("admin:feedback_comment_changelist"),
+        {"action": "export_workbook", "_selected_action": [str(pk) for pk in selected]},
+    )
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [sheet["A5"].value, sheet["A6"].value, sheet["A7"].value] == [2, 6, None]
+
+
+def test_report_workbook_for_a_draft_report(client, editor, db):
+    call_command("load_report_fixture", "--draft", verbosity=0)
+    report = Report.objects.get()
+
+    response = client.get(reverse("admin:feedback_report_workbook", args=[report.pk]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["G1"].value == "資料2"
+    assert sheet.max_row == 11
