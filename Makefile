@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
-.PHONY: run test chromium lint format migrations-check clean
+.PHONY: run serve backup restore loadtest test chromium lint format migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,52 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: export DJANGO_DEBUG ?= 1
 run: $(VENV)/.run-installed
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_report_fixture
 	$(BIN)/python manage.py create_local_admin
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode (docs/deploy.md): gunicorn behind a TLS reverse proxy, whitenoise for static
+# files, DEBUG off. Without DJANGO_SECRET_KEY a key for local trial is generated once into
+# .secret-key (git-ignored); in production set DJANGO_SECRET_KEY instead.
+BIND ?= 127.0.0.1:$(PORT)
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+SECRET_KEY_FILE := .secret-key
+serve: export DJANGO_DEBUG = 0
+serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+# TLS and the http→https redirect belong to the reverse proxy; set 1 to redirect here as well.
+serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: $(VENV)/.run-installed
+	@if [ -z "$$DJANGO_SECRET_KEY" ] && [ ! -s $(SECRET_KEY_FILE) ]; then \
+	  echo "DJANGO_SECRET_KEY が未設定のため、ローカル試用の秘密鍵を $(SECRET_KEY_FILE) に生成しました。本番では環境変数 DJANGO_SECRET_KEY を設定してください。" >&2; \
+	  umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(SECRET_KEY_FILE); \
+	fi
+	@export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE) 2>/dev/null)}" && \
+	  if [ "$$DJANGO_SECRET_KEY" = "$$(cat $(SECRET_KEY_FILE) 2>/dev/null)" ]; then \
+	    echo "注意: $(SECRET_KEY_FILE) の秘密鍵（ローカル試用）で起動します。" >&2; fi && \
+	  $(BIN)/python manage.py migrate --noinput && \
+	  $(BIN)/python manage.py createcachetable && \
+	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	  $(BIN)/python manage.py load_report_fixture && \
+	  exec $(BIN)/gunicorn hiratsuka_site.wsgi:application --bind $(BIND) --workers $(WORKERS) \
+	    --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# A consistent backup of the configured database (pg_dump -Fc, or SQLite's online backup API),
+# and its restore into an empty database (docs/backups.md).
+BACKUP ?= backups/hiratsuka-$(shell date +%Y%m%d-%H%M%S).dump
+backup: $(VENV)/.run-installed
+	@mkdir -p $(dir $(BACKUP))
+	$(BIN)/python manage.py backup_database $(BACKUP)
+
+restore: $(VENV)/.run-installed
+	@test -n "$(FROM)" || { echo "復元するファイルを FROM=… で指定してください。" >&2; exit 1; }
+	$(BIN)/python manage.py restore_database $(FROM)
+
+# 50 connections for 30 s against `make serve` on 127.0.0.1 (not part of make test or CI);
+# the figures go to docs/benchmarks.md by hand.
+LOADTEST_PORT ?= 8765
+loadtest: $(VENV)/.run-installed
+	scripts/loadtest.sh $(LOADTEST_PORT)
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 chromium:
@@ -46,6 +89,12 @@ format: $(VENV)/.dev-installed
 
 migrations-check: $(VENV)/.dev-installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks into docs/benchmarks.md (a few minutes): SQLite in bench/.data/, or PostgreSQL with
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/hiratsuka_bench (emptied first; see bench/run.py).
+.PHONY: bench
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -128,12 +128,7 @@ class FeedbackImportMixin(ImportMixin):
                 request, f"取り込みを中止しました（{summary(result)}）。何も変更していません。"
             )
             return HttpResponseRedirect(reverse("admin:feedback_comment_import"))
-        audit.info(
-            "import user=%s ip=%s %s",
-            request.user.get_username(),
-            request.META.get("REMOTE_ADDR", ""),
-            summary(result),
-        )
+        audit.info("import comments: %s", summary(result), extra={"user": request.user})
         messages.success(request, f"取り込みました（{summary(result)}）。")
         return HttpResponseRedirect(reverse("admin:feedback_comment_changelist"))
 

@@ -1,5 +1,7 @@
 """Writes. Each state change is one function that the admin, the import and commands all call."""
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from feedback.enums import PublicationStatus
 from feedback.models import CityResponse, Comment, ReflectionCategory, Report
+
+audit = logging.getLogger("audit")
 
 
 def _set_status(obj, *, status, by, now):
@@ -54,6 +58,7 @@ def report_publish(*, report: Report, by=None) -> Report:
         _set_status(comment, status=PublicationStatus.PUBLISHED, by=by, now=now)
     if not report.is_published:
         _set_status(report, status=PublicationStatus.PUBLISHED, by=by, now=now)
+    audit.info("report publish: %s (pk=%s)", report, report.pk, extra={"user": by})
     return report
 
 
@@ -77,6 +82,7 @@ def report_unpublish(*, report: Report, by=None) -> Report:
     )
     for comment in hidden:
         _set_status(comment, status=PublicationStatus.DRAFT, by=by, now=now)
+    audit.info("report unpublish: %s (pk=%s)", report, report.pk, extra={"user": by})
     return report
 
 

@@ -6,12 +6,20 @@ Everything that differs between a laptop and production is read from the environ
 - ``DJANGO_DEBUG``: ``1``/``true``/``yes``/``on`` turns debug mode on; off by default.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
 - ``DATABASE_URL``: e.g. ``postgres://user@host:5432/name``; absent, SQLite in the project folder.
+- ``REDIS_URL``: e.g. ``redis://127.0.0.1:6379/0``; absent, the cache is a database table.
+- ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_SECURE_COOKIES``, ``DJANGO_SECURE_PROXY_SSL_HEADER``:
+  on by default in production, off in debug mode; ``DJANGO_PROXY_COUNT``: how many reverse
+  proxies append to ``X-Forwarded-For`` (the client's address for lockouts and the audit log).
+
+docs/deploy.md and docs/security.md explain each choice.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,21 +62,30 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
+    "csp",
+    "axes",
+    "hiratsuka_site",
     "policy",
     "feedback",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files carry the policy too (an SVG opened on its own).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hiratsuka_site.middleware.SessionLifetimeMiddleware",
+    "hiratsuka_site.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hiratsuka_site.urls"
@@ -100,6 +117,33 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache that every app server shares, because the import preview keeps the uploaded file
+# in it between the preview and the confirmation (IMPORT_EXPORT_TMP_STORAGE_CLASS): Redis when
+# REDIS_URL is set, otherwise a table in the (shared) database, made by `createcachetable`.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hiratsuka",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,17 +178,103 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# --- HTTPS, cookies and sessions (docs/security.md) ---------------------------------------
+# TLS ends at the reverse proxy, which must overwrite X-Forwarded-Proto (docs/deploy.md).
+if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Secure cookies in production; plain ones in debug mode so `make run` works over http.
+SECURE_COOKIES = env_flag("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# The __Host- prefix makes the browser refuse the cookie unless it is Secure, for this host only.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Staff sessions end after 30 idle minutes (each request renews the cookie and the row) and at
+# most 12 hours after login (hiratsuka_site.middleware.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Login lockout (django-axes) -----------------------------------------------------------
+# Keyed on username and address together: a wrong password typed for one account behind the
+# city hall's NAT address does not lock out the colleagues behind the same address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hiratsuka_site.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# How many trusted reverse proxies append to X-Forwarded-For (0: use the peer address).
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+
 # The city's name as the site shows it; one place to change for another city.
 SITE_TITLE = os.environ.get("SITE_TITLE", "平塚市 審議会等の意見と市の考え方")
 
+# Every line is one event: control characters in messages (a username with CR/LF) are escaped.
+# The audit log ("audit") adds who, from where and which path (hiratsuka_site.audit).
+LOG_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "audit_context": {"()": "hiratsuka_site.logfilters.AuditContext"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "hiratsuka_site.logfilters.EscapingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": LOG_TIME_FORMAT,
+        },
+        "audit": {
+            "()": "hiratsuka_site.logfilters.EscapingFormatter",
+            "fmt": (
+                "%(asctime)s %(levelname)s audit %(message)s user=%(user)s ip=%(ip)s path=%(path)s"
+            ),
+            "datefmt": LOG_TIME_FORMAT,
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+        },
+        "audit": {
+            "class": "logging.StreamHandler",
+            "formatter": "audit",
+            "filters": ["audit_context"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+    },
 }

@@ -14,3 +14,6 @@ STORAGES = {
 # Serve static files from the apps' folders, as in development: no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The test client speaks plain http; the production value is tested in a subprocess
+# (tests/security/test_settings_production.py). Every other security setting is the real one.
+SECURE_SSL_REDIRECT = False

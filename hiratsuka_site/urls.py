@@ -10,3 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("feedback.urls")),
 ]
+
+# 400, 404 and 500 are Django's views with templates/400.html, 404.html and 500.html; Django
+# logs them ("django.request", "django.security"). A refusal is also an audit event.
+handler403 = "hiratsuka_site.views.permission_denied"

@@ -228,3 +228,15 @@ def test_report_workbook_for_a_draft_report(client, editor, db):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["G1"].value == "資料2"
     assert sheet.max_row == 11
+
+
+def test_confirmed_import_is_audit_logged_with_the_user(client, editor, shiryo2, caplog):
+    preview = upload(client, SAMPLES / "city_sheet.xlsx")
+
+    with caplog.at_level("INFO", logger="audit"):
+        confirm(client, preview)
+
+    records = [r for r in caplog.records if r.name == "audit" and "import" in r.getMessage()]
+    assert len(records) == 1
+    assert "新規 2件" in records[0].getMessage()
+    assert records[0].user == editor.get_username()

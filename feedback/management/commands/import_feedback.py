@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -9,6 +10,8 @@ from feedback import importing
 from feedback.resources import CommentImportResource, dataset_from_sheet
 from feedback.services import report_publish
 from policy.models import Policy
+
+audit = logging.getLogger("audit")
 
 
 class Rollback(Exception):
@@ -84,6 +87,13 @@ class Command(BaseCommand):
         except Rollback:
             pass
         self._summary(result, commit=commit, failed=failed)
+        if commit and not failed:
+            audit.info(
+                "import comments from %s (command): %s",
+                path.name,
+                self._totals(result),
+                extra={"user": resource.user},
+            )
         if failed:
             raise CommandError("エラーがあるため、何も読み込んでいません。")
 
@@ -111,12 +121,15 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("公開できません: " + " ".join(error.messages)) from error
 
-    def _summary(self, result, *, commit, failed):
+    def _totals(self, result):
         totals = result.totals
-        self.stdout.write(
+        return (
             f"新規 {totals['new']}件、変更 {totals['update']}件、変更なし {totals['skip']}件、"
             f"エラー {totals['error'] + totals['invalid']}件"
         )
+
+    def _summary(self, result, *, commit, failed):
+        self.stdout.write(self._totals(result))
         for error in result.base_errors:
             self.stdout.write(f"エラー: {error.error}")
         for number, errors in result.row_errors():

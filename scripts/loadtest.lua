@@ -1,0 +1,20 @@
+-- wrk script: each request takes the next public path from PATHS (one per line, set by loadtest.sh).
+local paths = {}
+local i = 0
+
+init = function(args)
+  for line in io.lines(os.getenv("LOADTEST_PATHS")) do
+    paths[#paths + 1] = line
+  end
+end
+
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], {["Host"] = "127.0.0.1"})
+end
+
+-- wrk counts only socket errors and non-2xx/3xx as errors; print the status breakdown too.
+local statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end

@@ -1,0 +1,90 @@
+"""Error pages in Japanese, without a traceback, and logged; DEBUG off as in production."""
+
+import logging
+
+import pytest
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.test import override_settings
+from django.urls import path
+
+from hiratsuka_site import urls as site_urls
+
+
+def raise_error(request):
+    raise RuntimeError("test-only failure")
+
+
+def raise_suspicious(request):
+    raise SuspiciousOperation("test-only suspicious request")
+
+
+def raise_denied(request):
+    raise PermissionDenied
+
+
+urlpatterns = [
+    *site_urls.urlpatterns,
+    path("boom/", raise_error),
+    path("suspicious/", raise_suspicious),
+    path("denied/", raise_denied),
+]
+
+handler403 = "hiratsuka_site.views.permission_denied"
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.security.test_error_pages"),
+]
+
+
+@pytest.fixture
+def client(client):
+    client.raise_request_exception = False
+    return client
+
+
+def assert_japanese_page(response, status, heading):
+    body = response.content.decode()
+    assert response.status_code == status
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert heading in body
+    assert '<html lang="ja">' in body
+    assert "Traceback" not in body
+    assert "test-only" not in body
+
+
+@override_settings(DEBUG=False)
+def test_500_is_japanese_and_logged(client, caplog):
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/boom/")
+    assert_japanese_page(response, 500, "エラーが発生しました（500）")
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Internal Server Error: /boom/"
+    assert record.exc_info[0] is RuntimeError
+
+
+@override_settings(DEBUG=False)
+def test_400_is_japanese_and_logged(client, caplog):
+    with caplog.at_level(logging.ERROR, logger="django.security"):
+        response = client.get("/suspicious/")
+    assert_japanese_page(response, 400, "リクエストを処理できません（400）")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("django.security")] == [
+        "test-only suspicious request"
+    ]
+
+
+@override_settings(DEBUG=False)
+def test_403_is_japanese_and_logged(client, audit_lines):
+    response = client.get("/denied/", REMOTE_ADDR="203.0.113.9")
+    assert_japanese_page(response, 403, "このページにはアクセスできません（403）")
+    assert [line.split(" ", 1)[1] for line in audit_lines()] == [
+        "WARNING audit permission denied user=- ip=203.0.113.9 path=/denied/"
+    ]
+
+
+@override_settings(DEBUG=False)
+def test_404_is_japanese_and_logged(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/no-such-page/")
+    assert_japanese_page(response, 404, "ページが見つかりません（404）")
+    assert "Not Found: /no-such-page/" in [r.getMessage() for r in caplog.records]

@@ -1,0 +1,252 @@
+"""No draft reaches an anonymous visitor by any link, search, download or cached page; markup in
+any text field stays text everywhere."""
+
+import io
+import zipfile
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from feedback.models import Committee
+from policy.models import Policy
+from tests.factories import (
+    CityResponseFactory,
+    CommentFactory,
+    FollowUpFactory,
+    MeetingFactory,
+    MemberFactory,
+    PolicyFactory,
+    PolicyItemFactory,
+    published_report,
+    report_with_comments,
+    staff_user,
+)
+from tests.responses import close_quietly
+
+MARKER = "DRAFTLEAK7q"
+MAX_URLS = 500
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in {"href", "src", "action"} and value:
+                self.hrefs.append(value)
+
+
+def body_text(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    close_quietly(response)
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            return "".join(workbook.read(name).decode() for name in workbook.namelist())
+    return content.decode()
+
+
+def crawl(client, start_urls):
+    """Same-origin URLs reachable by GET from ``start_urls``: {url: (status, text, headers)}."""
+    seen, queue = {}, list(start_urls)
+    while queue and len(seen) < MAX_URLS:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = client.get(url)
+        text = body_text(response)
+        headers = "\n".join(f"{key}: {value}" for key, value in response.items())
+        seen[url] = (response.status_code, text, headers)
+        if response["Content-Type"].startswith("text/html"):
+            parser = Links()
+            parser.feed(text)
+            for href in parser.hrefs:
+                target = urljoin(url, href)
+                parts = urlsplit(target)
+                if parts.netloc not in {"", "testserver"} or parts.scheme not in {"", "http"}:
+                    continue
+                if parts.path.startswith("/admin/"):
+                    continue
+                local = parts.path + (f"?{parts.query}" if parts.query else "")
+                if local not in seen:
+                    queue.append(local)
+    assert len(seen) < MAX_URLS, "crawl not finished"
+    return seen
+
+
+@pytest.fixture
+def drafts(db):
+    """Published 資料 for context, and drafts with MARKER in every text field."""
+    public = published_report(count=3)
+    committee = Committee.objects.create(name=f"{MARKER}委員会", description=f"{MARKER}説明")
+    meeting = MeetingFactory(committee=committee)
+    member = MemberFactory(committee=committee, name=f"{MARKER}委員", name_kana="あ" + MARKER)
+    policy = PolicyFactory(title=f"{MARKER}方針", description=MARKER)
+    item = PolicyItemFactory(policy=policy, heading=f"{MARKER}項目")
+    comment = CommentFactory(
+        meeting=meeting, member=member, policy_item=item, body=f"{MARKER}の意見"
+    )
+    CityResponseFactory(comment=comment, body=f"{MARKER}の市の考え方")
+    FollowUpFactory(comment=comment, body=f"{MARKER}の対応状況")
+    # A draft remark by a published member, on a published meeting and item.
+    published_comment = public.entries.first().comment
+    sibling = CommentFactory(
+        meeting=published_comment.meeting,
+        member=published_comment.member,
+        policy_item=published_comment.policy_item,
+        body=f"{MARKER}公開会議の下書き",
+    )
+    FollowUpFactory(comment=sibling, body=f"{MARKER}下書きの対応状況")
+    # A follow-up being drafted... on a published remark is public by design; not marked.
+    report = report_with_comments(
+        [comment, sibling],
+        label=f"{MARKER}資料",
+        title=f"{MARKER}表題",
+        remarks_heading=f"{MARKER}見出し1",
+        response_heading=f"{MARKER}見出し2",
+    )
+    return {
+        "public": public,
+        "draft_urls": [
+            comment.get_absolute_url(),
+            sibling.get_absolute_url(),
+            report.get_absolute_url(),
+            f"/reports/{report.pk}/download.csv",
+            f"/reports/{report.pk}/download.json",
+            f"/reports/{report.pk}/download.xlsx",
+            member.get_absolute_url(),
+            item.get_absolute_url(),
+            meeting.get_absolute_url(),
+            committee.get_absolute_url(),
+        ],
+    }
+
+
+def searches(public):
+    urls = [f"/comments/?q={MARKER}", f"{public.get_absolute_url()}?q={MARKER}"]
+    for fmt in ("csv", "json", "xlsx"):
+        urls += [
+            f"/comments/download.{fmt}",
+            f"/comments/download.{fmt}?q={MARKER}",
+            f"/reports/{public.pk}/download.{fmt}?q={MARKER}",
+        ]
+    return urls
+
+
+def without_echoed_query(url, text):
+    """A search for MARKER shows the search box filled in and keeps it in its links: that is
+    the visitor's own text, not a draft's."""
+    if MARKER not in url:
+        return text
+    for echo in (f'value="{MARKER}"', f"q={MARKER}"):
+        text = text.replace(echo, "")
+    return text
+
+
+def assert_no_leak(pages):
+    for url, (status, text, headers) in pages.items():
+        assert MARKER not in without_echoed_query(url, text), url
+        assert MARKER not in headers, url
+        assert status in {200, 400}, url
+
+
+def test_anonymous_crawl_finds_no_draft(client, drafts):
+    pages = crawl(client, ["/", *searches(drafts["public"])])
+    assert len(pages) > 20
+    assert drafts["public"].get_absolute_url() in pages
+    assert_no_leak(pages)
+    for url in drafts["draft_urls"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert MARKER not in body_text(response)
+
+
+def test_no_draft_after_staff_viewed_the_same_pages(client, drafts):
+    anonymous = crawl(client, ["/", *searches(drafts["public"])])
+    staff = client.__class__()
+    staff.force_login(staff_user(username="shokuin"))
+    for url in [*anonymous, *drafts["draft_urls"]]:
+        close_quietly(staff.get(url))
+    # An anonymous visitor with validators from before, and one without.
+    again = crawl(client.__class__(), ["/", *searches(drafts["public"])])
+    assert set(again) == set(anonymous)
+    assert_no_leak(again)
+    for url in drafts["draft_urls"]:
+        assert client.get(url).status_code == 404, url
+
+
+PAYLOADS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
+
+
+def test_markup_in_every_text_field_is_inert(client, db):
+    script = PAYLOADS[0]
+    payload = " ".join(PAYLOADS)
+    report = published_report(
+        count=1,
+        title=payload[:150],
+        remarks_heading=payload,
+        response_heading=payload,
+    )
+    comment = report.entries.get().comment
+    comment.body = payload
+    comment.save()
+    comment.response.body = payload
+    comment.response.save()
+    follow_up = comment.follow_ups.get()
+    follow_up.body = payload
+    follow_up.save()
+    comment.member.name = payload[:100]
+    comment.member.save()
+    comment.policy_item.heading = payload
+    comment.policy_item.save()
+    committee = comment.meeting.committee
+    committee.description = payload
+    committee.save()
+
+    admin = client.__class__()
+    admin.force_login(staff_user(username="kanri"))
+    admin_user = admin.session["_auth_user_id"]
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=admin_user).update(is_superuser=True)
+    pages = crawl(client, ["/"])
+    pages.update(
+        {
+            url: (response.status_code, body_text(response), "")
+            for url in [
+                f"/admin/feedback/comment/{comment.pk}/change/",
+                f"/admin/feedback/report/{report.pk}/change/",
+                "/admin/feedback/comment/",
+                f"/admin/feedback/comment/{comment.pk}/history/",
+                f"/admin/feedback/member/{comment.member.pk}/change/",
+            ]
+            for response in [admin.get(url)]
+        }
+    )
+    html_pages = [url for url in pages if "download." not in url]
+    assert len(html_pages) > 10
+    for url in html_pages:
+        status, text, _headers = pages[url]
+        assert status == 200, url
+        assert script not in text, url
+        assert "<img src=x" not in text, url
+        assert 'href="javascript:' not in text, url
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in pages[comment.get_absolute_url()][1]
+    )
+    # Downloads are attachments that no browser renders or sniffs as HTML.
+    for fmt in ("csv", "json", "xlsx"):
+        response = client.get(f"/reports/{report.pk}/download.{fmt}")
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert not response["Content-Type"].startswith("text/html")
+
+
+def test_javascript_url_is_refused_for_a_policy(db):
+    policy = Policy(title="方針", url="javascript:alert(1)")
+    with pytest.raises(ValidationError) as error:
+        policy.full_clean()
+    assert "url" in error.value.message_dict
