@@ -8,6 +8,7 @@ footer, the header frozen.
 
 import io
 import re
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -91,15 +92,24 @@ def build_workbook(*, title, label, remarks_heading, response_heading, rows, she
         _text(cell, name)
         cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, CENTER
 
+    # Styles are set once per column on the first row and copied to the others: assigning a
+    # Font, Border and Alignment looks each up in the workbook's style tables, which costs more
+    # than writing the cell (openpyxl's own copy_worksheet copies ``_style`` the same way).
+    column_styles = {}
     for row_index, row in enumerate(rows, start=FIRST_DATA_ROW):
         number, *texts = row.cells
-        cell = sheet.cell(row_index, 1, number)
-        cell.font, cell.border, cell.alignment = BODY_FONT, BORDER, CENTER_TOP
+        cells = [sheet.cell(row_index, 1, number)]
         for column, text in enumerate(texts, start=2):
             cell = sheet.cell(row_index, column)
             _text(cell, text)
+            cells.append(cell)
+        for column, cell in enumerate(cells, start=1):
+            if column in column_styles:
+                cell._style = copy(column_styles[column])
+                continue
             cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = CENTER_TOP if column in (2, 6) else WRAP_TOP
+            cell.alignment = CENTER_TOP if column in (1, 2, 6) else WRAP_TOP
+            column_styles[column] = cell._style
 
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 1)
     sheet.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"

@@ -1,0 +1,309 @@
+"""The measurements themselves, run inside a configured Django process.
+
+``bench/run.py`` calls each of them in a child process of its own (so that peak memory is the
+measurement's own) and the tests call them on a few rows. Nothing here asserts a time: figures
+go to docs/benchmarks.md.
+"""
+
+import contextlib
+import dataclasses
+import gc
+import io
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from feedback import caching, excel, exports, selectors
+from feedback.models import CityResponse, Comment, FollowUp, Meeting, Member, Report
+from policy.models import Policy
+
+# Words the demo text contains (feedback/management/commands/generate_demo_data.py).
+SEARCH_WORDS = {"3文字": "電子化", "2文字": "窓口"}
+
+
+def client():
+    """A reader behind the TLS proxy, as in production."""
+    return Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+
+
+def clear_page_cache():
+    if hasattr(caching, "page_cache"):
+        caching.page_cache().clear()
+
+
+def get(client, url, *, cold):
+    """One request: status, queries, seconds, bytes. ``cold`` empties the page cache first."""
+    if cold:
+        clear_page_cache()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url)
+        seconds = time.perf_counter() - started
+    return {
+        "url": url,
+        "status": response.status_code,
+        "queries": len(queries),
+        "ms": round(seconds * 1000, 1),
+        "bytes": len(response.content),
+    }
+
+
+def timed(client, url, *, cold, repeat=3):
+    """The median of ``repeat`` requests (queries from the last one)."""
+    runs = [get(client, url, cold=cold) for _ in range(repeat)]
+    result = dict(runs[-1])
+    result["ms"] = round(statistics.median(run["ms"] for run in runs), 1)
+    return result
+
+
+def sample_reports():
+    """The 資料 generate_demo_data made for the page benchmark, by size."""
+    reports = Report.objects.published().filter(title__endswith="（ベンチマーク用）")
+    return {report.entries.count(): report for report in reports}
+
+
+def page_figures(*, repeat=3):
+    """Queries and time of the public pages, cold (page cache empty) and warm."""
+    c = client()
+    reports = {}
+    for size, report in sorted(sample_reports().items()):
+        url = report.get_absolute_url()
+        per_page = getattr(selectors, "REPORT_ROWS_PER_PAGE", size)
+        last_page = max(1, -(-size // per_page))
+        reports[size] = {
+            "cold": timed(c, url, cold=True, repeat=repeat),
+            "warm": timed(c, url, cold=False, repeat=repeat),
+            "last_page": timed(c, f"{url}?page={last_page}", cold=True, repeat=repeat),
+            "filtered": timed(c, f"{url}?q=窓口", cold=True, repeat=repeat),
+        }
+    stamp_runs = []
+    for _ in range(max(repeat, 5) * 4):
+        started = time.perf_counter()
+        selectors.public_change_stamp()
+        stamp_runs.append(time.perf_counter() - started)
+    search = {"一覧": timed(c, "/comments/", cold=True, repeat=repeat)}
+    for label, word in SEARCH_WORDS.items():
+        search[f"{label}「{word}」"] = timed(c, f"/comments/?q={word}", cold=True, repeat=repeat)
+    search["一覧（warm）"] = timed(c, "/comments/", cold=False, repeat=repeat)
+    return {
+        "reports": reports,
+        "stamp_ms": round(statistics.median(stamp_runs) * 1000, 2),
+        "search": search,
+        "comments": Comment.objects.count(),
+    }
+
+
+def admin_figures(*, repeat=3):
+    """Queries and time of the remarks' changelist in the admin, signed in as a superuser."""
+    from django.contrib.auth import get_user_model
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    c = client()
+    c.force_login(user)
+    pages = max(1, Comment.objects.count() // 100)
+    return {
+        "first": timed(c, "/admin/feedback/comment/", cold=False, repeat=repeat),
+        "middle": timed(c, f"/admin/feedback/comment/?p={pages // 2}", cold=False, repeat=repeat),
+        "search": timed(c, "/admin/feedback/comment/?q=電子化", cold=False, repeat=repeat),
+    }
+
+
+def export_rows(count):
+    """``count`` rows as staff export them (``export_report`` includes drafts)."""
+    comments = selectors.comment_rows(Comment.objects.order_by("meeting", "number"))[:count]
+    return exports.table_rows(comments)
+
+
+def _rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _memory_mb(field):
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process in MB, from /proc (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _rss_mb()
+
+
+def _reset_peak_memory():
+    """Start the peak (``VmHWM``) afresh, so it measures what comes next (Linux ≥ 4.0)."""
+    gc.collect()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def excel_figures(rows, *, styled):
+    """Seconds and peak memory of writing ``rows`` as a workbook (styled: the 資料 layout).
+
+    The peak is the process's resident memory at its highest while the workbook was built and
+    saved (the rows were read before); ``rss_before_mb`` is where it started.
+    """
+    _reset_peak_memory()
+    before = _memory_mb("VmRSS")
+    started = time.perf_counter()
+    if styled:
+        workbook = excel.build_workbook(
+            title="ベンチマーク",
+            label="資料1",
+            remarks_heading="委員からの意見、質問等に対する市の考え方",
+            response_heading="市の対応",
+            rows=rows,
+        )
+        content = excel.workbook_bytes(workbook)
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(list(exports.COLUMNS))
+        for row in rows:
+            sheet.append(list(row.cells))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content = buffer.getvalue()
+    seconds = time.perf_counter() - started
+    return {
+        "rows": len(rows),
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(_memory_mb("VmHWM"), 1),
+        "rss_before_mb": round(before, 1),
+        "bytes": len(content),
+    }
+
+
+IMPORT_COMMITTEE = "デモ市行政改革推進委員会"
+IMPORT_MEETING = f"令和7年度第1回{IMPORT_COMMITTEE}"
+
+
+def import_workbook(rows):
+    """The rows as a city sheet of a new meeting: title, 資料 label and the group heading."""
+    workbook = excel.build_workbook(
+        title="ベンチマーク用の取込",
+        label="資料9",
+        remarks_heading=f"{IMPORT_MEETING}における意見、質問等",
+        response_heading="市の対応",
+        rows=rows,
+    )
+    return excel.workbook_bytes(workbook)
+
+
+def import_rows(count):
+    """Rows for the import file: remarks of one demo committee, renumbered 1…count."""
+    members = [
+        member.display_name
+        for member in Member.objects.filter(committee__name=IMPORT_COMMITTEE).order_by("pk")
+    ]
+    rows = export_rows(count)
+    # All of the new meeting's rows: renumbered, by members of the committee that held it.
+    return [
+        dataclasses.replace(row, number=index, member=members[index % len(members)])
+        for index, row in enumerate(rows, start=1)
+    ]
+
+
+def import_figures(path):
+    """The real path: ``import_feedback FILE --commit`` (validation and history included)."""
+    policy = Policy.objects.get(title="デモ市デジタル化基本方針")
+    before = Comment.objects.count()
+    started = time.perf_counter()
+    call_command(
+        "import_feedback",
+        str(path),
+        "--commit",
+        "--policy",
+        policy.title,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    seconds = time.perf_counter() - started
+    return {
+        "rows": Comment.objects.count() - before,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(_rss_mb(), 1),
+    }
+
+
+def import_baseline(path):
+    """openpyxl reading the same file plus bulk_create of the same rows, rolled back."""
+    from openpyxl import load_workbook
+
+    from feedback.models import ReflectionCategory
+    from policy.models import PolicyItem
+
+    started = time.perf_counter()
+    workbook = load_workbook(path, read_only=True)
+    values = [
+        row for row in workbook.worksheets[0].iter_rows(min_row=5, values_only=True) if row[0]
+    ]
+    workbook.close()
+    members = {m.display_name: m for m in Member.objects.filter(committee__name=IMPORT_COMMITTEE)}
+    # As the import resolves them: a heading several policies share is the given policy's.
+    items = {}
+    for item in PolicyItem.objects.select_related("policy").order_by("pk"):
+        if item.heading not in items or item.policy.title == "デモ市デジタル化基本方針":
+            items[item.heading] = item
+    categories = {c.name: c for c in ReflectionCategory.objects.all()}
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            committee=next(iter(members.values())).committee, fiscal_year=2099, number=1
+        )
+        comments = Comment.objects.bulk_create(
+            [
+                Comment(
+                    meeting=meeting,
+                    number=number,
+                    member=members[member],
+                    policy_item=items[item],
+                    body=body,
+                )
+                for number, member, item, body, *_rest in values
+            ],
+            batch_size=2000,
+        )
+        CityResponse.objects.bulk_create(
+            [
+                CityResponse(comment=comment, body=row[4] or "", category=categories.get(row[5]))
+                for comment, row in zip(comments, values, strict=True)
+            ],
+            batch_size=2000,
+        )
+        FollowUp.objects.bulk_create(
+            [
+                FollowUp(comment=comment, body=row[6])
+                for comment, row in zip(comments, values, strict=True)
+                if row[6]
+            ],
+            batch_size=2000,
+        )
+        transaction.set_rollback(True)
+    return {"rows": len(values), "seconds": round(time.perf_counter() - started, 2)}
+
+
+def invalidation_check(url, fetch):
+    """Edit a remark the page shows, then fetch the page: it must show the edit at once.
+
+    ``fetch(url)`` returns the page's text (through the test client or over HTTP).
+    """
+    report = Report.objects.published().get(pk=int(url.rstrip("/").rsplit("/", 1)[1]))
+    comment = report.comments.published().order_by("report_entries__position").first()
+    marker = f"（ベンチマークでの修正{time.time_ns()}）"
+    fetch(url)  # warm
+    comment.body += marker
+    comment.save()
+    edited = marker in fetch(url)
+    comment.body = comment.body.removesuffix(marker)
+    comment.save()
+    restored = marker not in fetch(url)
+    return {"edit_shown_at_once": edited, "revert_shown_at_once": restored}

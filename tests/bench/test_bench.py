@@ -1,0 +1,218 @@
+"""The benchmark machinery on a few rows, and the query budgets it reports.
+
+No timing is asserted here (machines are shared and noisy); docs/benchmarks.md has the figures.
+"""
+
+import http.server
+import threading
+
+import pytest
+from django.core.management import call_command
+
+from bench import measure, run
+from feedback import selectors
+from feedback.enums import PublicationStatus
+from feedback.management.commands.generate_demo_data import generate
+from feedback.models import CityResponse, Comment, Report
+from feedback.services import report_publish, report_unpublish
+
+# The 資料 page: stamp, 資料, categories, counts, members, items, meetings, one page of rows.
+REPORT_PAGE_QUERIES = 8
+# The search page: stamp, members, items, categories, count, one page of rows, follow-ups.
+SEARCH_PAGE_QUERIES = 7
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    generate(comments=330, sample_sizes=[7, 250])
+    measure.clear_page_cache()
+    return measure.sample_reports()
+
+
+def test_generate_demo_data_writes_published_and_draft_records(db):
+    call_command("generate_demo_data", comments=60, sample_reports="7,30", verbosity=0)
+
+    assert Comment.objects.count() == 60
+    # Meetings 20, 40 and 60 of the 400 keep their 資料 as drafts: their remarks stay drafts.
+    assert Comment.objects.exclude(status=PublicationStatus.PUBLISHED).count() == 3
+    assert Report.objects.published().count() == 57 + 2
+    assert Report.objects.exclude(status=PublicationStatus.PUBLISHED).count() == 3
+    assert CityResponse.objects.filter(category__isnull=False).count() == 60
+    assert Comment.history.count() == 60
+    body_lengths = [len(body) for body in Comment.objects.values_list("body", flat=True)]
+    assert min(body_lengths) >= 50
+    assert max(body_lengths) <= 400
+    assert sorted(measure.sample_reports()) == [7, 30]
+
+
+def test_generate_demo_data_skip_history_leaves_history_empty(db):
+    call_command("generate_demo_data", comments=20, skip_history=True, verbosity=0)
+
+    assert Comment.objects.count() == 20
+    assert Comment.history.count() == 0
+
+
+def test_report_page_queries_do_not_grow_with_the_report(demo):
+    client = measure.client()
+    small, large = demo[7].get_absolute_url(), demo[250].get_absolute_url()
+
+    for url in (small, large, f"{large}?page=3", f"{large}?q=窓口"):
+        result = measure.get(client, url, cold=True)
+        assert (result["status"], result["queries"]) == (200, REPORT_PAGE_QUERIES), url
+    # Past the last page: a count and the last page read again.
+    assert measure.get(client, f"{large}?page=999", cold=True)["queries"] == 10
+    # A page already rendered for the same data costs the change stamp alone.
+    measure.get(client, large, cold=True)
+    assert measure.get(client, large, cold=False)["queries"] == 1
+
+
+def test_report_page_lists_one_page_of_rows_in_order(demo):
+    report = demo[250]
+    response = measure.client().get(f"{report.get_absolute_url()}?page=3")
+
+    positions = [entry.position for entry in response.context["entries"]]
+    assert positions == list(range(201, 251))
+    assert response.context["page_obj"].paginator.num_pages == 3
+    assert response.context["total"] == 250
+    latest = report.entries.get(position=201).comment.follow_ups.last()
+    assert response.context["entries"][0].latest_follow_up == (latest.body if latest else None)
+
+
+def test_search_page_queries_do_not_grow_with_the_data(demo):
+    client = measure.client()
+    for url in ("/comments/", "/comments/?q=電子化", "/comments/?q=窓口", "/comments/?page=5"):
+        result = measure.get(client, url, cold=True)
+        assert (result["status"], result["queries"]) == (200, SEARCH_PAGE_QUERIES), url
+
+
+def test_admin_changelist_queries_do_not_grow_with_the_meetings(demo):
+    figures = measure.admin_figures(repeat=1)
+
+    # Session, user, the 会議・委員・対象項目・対応区分 filters, counts and rows: none per row.
+    assert figures["first"]["queries"] == figures["middle"]["queries"] == 11
+    assert figures["first"]["status"] == 200
+
+
+def test_publish_and_edit_change_the_served_page_at_once(demo):
+    client = measure.client()
+    draft = Report.objects.exclude(status=PublicationStatus.PUBLISHED).first()
+    url = draft.get_absolute_url()
+    assert client.get(url).status_code == 404
+
+    report_publish(report=draft)
+    assert client.get(url).status_code == 200
+
+    comment = draft.comments.first()
+    response = comment.response
+    response.body = "公開後に直した市の考え方です。"
+    response.save()
+    assert "公開後に直した市の考え方です。" in client.get(url).content.decode()
+
+    report_unpublish(report=draft)
+    assert client.get(url).status_code == 404
+
+
+def test_invalidation_check_sees_an_edit_at_once(demo):
+    client = measure.client()
+    url = demo[7].get_absolute_url()
+
+    result = measure.invalidation_check(url, lambda u: client.get(u).content.decode())
+
+    assert result == {"edit_shown_at_once": True, "revert_shown_at_once": True}
+
+
+def test_change_stamp_is_one_query_and_moves_on_publish(demo):
+    before = selectors.public_change_stamp()
+    draft = Report.objects.exclude(status=PublicationStatus.PUBLISHED).first()
+    report_publish(report=draft)
+
+    assert selectors.public_change_stamp() != before
+
+
+def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
+    pages = measure.page_figures(repeat=1)
+    admin = measure.admin_figures(repeat=1)
+    rows = measure.export_rows(40)
+    styled = measure.excel_figures(rows, styled=True)
+    plain = measure.excel_figures(rows, styled=False)
+    path = tmp_path / "import.xlsx"
+    path.write_bytes(measure.import_workbook(measure.import_rows(30)))
+    baseline = measure.import_baseline(path)
+    imported = measure.import_figures(path)
+
+    assert sorted(pages["reports"]) == [7, 250]
+    assert pages["reports"][250]["cold"]["queries"] == REPORT_PAGE_QUERIES
+    assert (styled["rows"], plain["rows"]) == (40, 40)
+    assert (baseline["rows"], imported["rows"]) == (30, 30)
+    section = run.markdown(
+        {"vendor": "sqlite", "label": "SQLite", "version": "test"},
+        {
+            "machine": "test",
+            "versions": "test",
+            "sizes": {
+                330: {
+                    "generate": {"seconds": 1.0},
+                    "load_seconds": 1,
+                    "pages": pages,
+                    "admin": admin,
+                    "load": {
+                        name: {
+                            "url": "/",
+                            "bytes": 1,
+                            "page": {"rps": 1.0, "errors": 0},
+                            "static": {"rps": 2.0, "errors": 0},
+                            "ratio": 0.5,
+                        }
+                        for name in ("report", "search")
+                    }
+                    | {"invalidation": {"edit_shown_at_once": True, "revert_shown_at_once": True}},
+                    "excel": {"styled": styled, "plain": plain},
+                    "import": {"file_bytes": 1, "baseline": baseline, "real": imported},
+                }
+            },
+        },
+    )
+    assert section.startswith("<!-- bench:sqlite -->\n## Results on SQLite")
+    assert "| 250 | 8 / " in section
+
+
+def test_report_section_replaces_only_its_own_database(tmp_path):
+    path = tmp_path / "benchmarks.md"
+    path.write_text(
+        "# Benchmarks\n\n## Load test\n\nkept\n\n<!-- bench:results -->\n", encoding="utf-8"
+    )
+    run.write_report(path, "<!-- bench:sqlite -->\nold\n<!-- /bench:sqlite -->", "sqlite")
+    run.write_report(
+        path, "<!-- bench:postgresql -->\npg\n<!-- /bench:postgresql -->", "postgresql"
+    )
+    run.write_report(path, "<!-- bench:sqlite -->\nnew\n<!-- /bench:sqlite -->", "sqlite")
+
+    text = path.read_text(encoding="utf-8")
+    assert "## Load test\n\nkept" in text
+    assert "new" in text and "old" not in text and "\npg\n" in text
+
+
+def test_python_load_generator_counts_requests(tmp_path):
+    (tmp_path / "page.html").write_text("<p>ok</p>", encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = run.python_load(
+            f"http://127.0.0.1:{server.server_port}/page.html", seconds=1, connections=2
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result["rps"] > 0
+    assert result["errors"] == 0
