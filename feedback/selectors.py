@@ -233,6 +233,24 @@ def count_by_category(categories, category_ids):
     return result
 
 
+def reports_source_meetings(reports):
+    """For each 資料 (by pk), the meetings its published remarks were made at: one query."""
+    meetings = {report.pk: [] for report in reports}
+    rows = (
+        Meeting.objects.filter(
+            comments__report_entries__report__in=[report.pk for report in reports],
+            comments__in=Comment.objects.published(),
+        )
+        .annotate(report_id=F("comments__report_entries__report_id"))
+        .select_related("committee")
+        .order_by("report_id", "-fiscal_year", "-number")
+        .distinct()
+    )
+    for meeting in rows:
+        meetings[meeting.report_id].append(meeting)
+    return meetings
+
+
 def report_category_ids(reports):
     """For each published 資料 (by pk), the 対応区分 ids of its published rows: one query."""
     ids = {report.pk: [] for report in reports}

@@ -30,8 +30,13 @@ class ReportListView(ListView):
         reports = list(context["reports"])
         categories = selectors.public_categories()
         per_report = selectors.report_category_ids(reports)
+        meetings = selectors.reports_source_meetings(reports)
         context["reports"] = [
-            (report, selectors.count_by_category(categories, per_report[report.pk]))
+            (
+                report,
+                selectors.count_by_category(categories, per_report[report.pk]),
+                meetings[report.pk],
+            )
             for report in reports
         ]
         context["summary"] = selectors.count_by_category(

@@ -168,3 +168,20 @@ def test_policy_item_meeting_and_committee_pages_list_the_remark(client):
         rows = body_texts(client.get(url).content.decode())
         assert [row[4] for row in rows] == [comment.body], url
     assert report.is_published
+
+
+def test_report_list_names_the_meeting_the_remarks_come_from(client, shiryo2):
+    page = client.get(reverse("feedback:report-list")).content.decode()
+
+    meeting = shiryo2.comments.first().meeting
+    assert (
+        f'<dt>意見が出された会議</dt><dd><a href="{meeting.get_absolute_url()}">'
+        "令和2年度第2回平塚市行政改革推進委員会</a>"
+    ) in page
+
+
+def test_report_page_jumps_to_the_table(client, shiryo2):
+    page = client.get(shiryo2.get_absolute_url()).content.decode()
+
+    assert '<a href="#report-table">表へ移動</a>' in page
+    assert page.index('id="report-table"') < page.index("<caption>")
