@@ -65,6 +65,7 @@ class Command(BaseCommand):
             policy=self._policy(options["policy"], create=options["create_missing"]),
             user=self._user(options["user"]),
             progress=self._progress(len(dataset)),
+            skip_diff=True,
         )
         commit = options["commit"]
         try:
