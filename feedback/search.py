@@ -24,6 +24,11 @@ def variants(word):
     return sorted({word, unicodedata.normalize("NFKC", word)})
 
 
+def member_name(word):
+    """「秋山委員」 as typed from the table finds member 秋山: 委員 is a title, not the name."""
+    return re.sub(r"(副委員長|委員長|委員)$", "", word) or word
+
+
 def keyword_condition(value):
     """A condition on ``Comment`` that every keyword occurs in one of the row's text columns."""
     from feedback.models import FollowUp
@@ -36,7 +41,7 @@ def keyword_condition(value):
                 Q(body__icontains=variant)
                 | Q(response__body__icontains=variant)
                 | Q(response__category__name__icontains=variant)
-                | Q(member__name__icontains=variant)
+                | Q(member__name__icontains=member_name(variant))
                 | Q(policy_item__heading__icontains=variant)
                 | Q(
                     Exists(FollowUp.objects.filter(comment=OuterRef("pk"), body__icontains=variant))

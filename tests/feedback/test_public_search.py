@@ -296,3 +296,11 @@ def test_staff_pages_are_not_publicly_cacheable(client, shiryo2):
     assert "public" not in cache_control
     assert not response.has_header("ETag")
     assert response["Vary"] == "Cookie, Accept-Language"
+
+
+def test_member_as_printed_finds_their_remarks(client, shiryo2):
+    rows = body_texts(
+        client.get(reverse("feedback:comment-search"), {"q": "芦川委員"}).content.decode()
+    )
+
+    assert sorted(row[1] for row in rows) == ["3", "4", "5"]
