@@ -187,9 +187,10 @@ def _copy_history(model, first_pk, last_pk):
         else:
             raise CommandError(f"履歴の列 {field.column} の値が分かりません。")
     pk_column = connection.ops.quote_name(model._meta.pk.column)
+    # Table and column names come from the models, quoted; every value is a parameter.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(historical._meta.db_table)} "
+            f"INSERT INTO {connection.ops.quote_name(historical._meta.db_table)} "  # nosec B608
             f"({', '.join(targets)}) SELECT {', '.join(selects)} "
             f"FROM {connection.ops.quote_name(model._meta.db_table)} "
             f"WHERE {pk_column} BETWEEN %s AND %s",
