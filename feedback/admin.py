@@ -107,6 +107,13 @@ class PublishableAdmin(SimpleHistoryAdmin):
             setattr(obj, name, getattr(current, name))
         return super().save_model(request, obj, form, change)
 
+    def has_change_permission(self, request, obj=None):
+        # Editors change drafts; a published record is changed by those who may publish (and
+        # change): every published word is an approved one. Editors see it read-only.
+        if obj is not None and obj.is_published and not permissions.can_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         if (
             obj is not None
@@ -132,7 +139,17 @@ class PublishableAdmin(SimpleHistoryAdmin):
 
 
 class ChildOfPublishedInline:
-    """Rows under a published record are deleted only by those who may delete published ones."""
+    """Rows under a published record: added or changed only by those who may publish, deleted
+    only by those who may delete published records."""
+
+    def _parent_locked(self, request, obj):
+        return obj is not None and obj.is_published and not permissions.can_publish(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._parent_locked(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._parent_locked(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if (
@@ -317,6 +334,15 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     @admin.action(description=_("選択した意見の対応区分を設定"), permissions=["change"])
     def set_category(self, request, queryset):
         """Intermediate page to choose the category, then ``comments_set_category``."""
+        published = [c for c in queryset if c.is_published]
+        if published and not permissions.can_publish(request.user):
+            self.message_user(
+                request,
+                gettext("公開済みの意見は、公開の権限がある職員だけが変更できます: %(numbers)s")
+                % {"numbers": "、".join(f"{c.meeting} No.{c.number}" for c in published)},
+                messages.ERROR,
+            )
+            return None
         form = SetCategoryForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             changed = comments_set_category(

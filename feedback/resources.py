@@ -24,7 +24,7 @@ from import_export.formats.base_formats import Format
 from import_export.resources import Diff
 from simple_history.utils import bulk_create_with_history
 
-from feedback import importing
+from feedback import importing, permissions
 from feedback.models import (
     CityResponse,
     Comment,
@@ -62,6 +62,10 @@ IMPORT_FIELDS = (
     "category",
     "follow_up",
 )
+
+
+class ImportRefused(Exception):
+    """The whole file is refused (its message, in Japanese, is shown as it is)."""
 
 
 def dataset_from_sheet(sheet):
@@ -422,11 +426,23 @@ class CommentImportResource(resources.ModelResource):
         instance._import_response = (row["市の考え方"] or "", resolved["category"])
         instance._import_follow_up = row["対応状況"] or ""
         instance._import_line = row["行"]
+        if instance.is_published and not self._unchanged(instance) and not self._may_publish():
+            raise ValidationError(
+                f"{row['行']}行目: No.{instance.number} は公開済みのため、"
+                "公開の権限がある職員でなければ変更できません（承認者に依頼してください）。"
+            )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """Unchanged rows are reported as such and not saved (no empty history entries)."""
+        return not import_validation_errors and self._unchanged(instance)
+
+    def _may_publish(self):
+        """Changing a published remark is the publishers' (the command line counts as one)."""
+        return self.user is None or permissions.can_publish(self.user)
+
+    def _unchanged(self, instance):
         before = getattr(instance, "_import_before", None)
-        if import_validation_errors or before is None:
+        if before is None:
             return False
         body, category = instance._import_response
         return before == (
@@ -532,6 +548,11 @@ class CommentImportResource(resources.ModelResource):
         entries = list(self.report.entries.order_by("position"))
         if wanted == [entry.comment_id for entry in entries]:
             return
+        if self.report.is_published and not self._may_publish():
+            raise ImportRefused(
+                f"{self.report}は公開済みのため、掲載する意見とその順番は"
+                "公開の権限がある職員でなければ変更できません。"
+            )
         # Old rows deleted one by one and new ones in bulk, each with its history row.
         for entry in entries:
             entry._history_user = self.user

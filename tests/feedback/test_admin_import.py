@@ -77,14 +77,35 @@ def test_untouched_export_previews_as_all_unchanged(client, editor, shiryo2, tmp
     assert "確認（0件新規、0件変更、7件変更なし）" in preview.content.decode()
 
 
-def test_edited_cell_previews_the_changed_field(client, editor, shiryo2, tmp_path):
+@pytest.fixture
+def administrator(client):
+    user = staff_user(permissions.ADMINISTRATOR)
+    client.force_login(user)
+    return user
+
+
+def edited_export(tmp_path, cell, value):
     path = tmp_path / "資料2.xlsx"
     call_command("export_report", "資料2", "-o", str(path), verbosity=0)
     workbook = load_workbook(path)
-    workbook.active["E11"] = "表現を修正しました。"
+    workbook.active[cell] = value
     workbook.save(path)
+    return path
 
-    preview = upload(client, path)
+
+def test_editor_cannot_change_a_published_remark_by_import(client, editor, shiryo2, tmp_path):
+    before = snapshot()
+
+    response = upload(client, edited_export(tmp_path, "E11", "表現を修正しました。"))
+
+    page = response.content.decode()
+    assert "11行目: No.7 は公開済みのため、公開の権限がある職員でなければ変更できません" in page
+    assert not response.context.get("confirm_form")
+    assert snapshot() == before
+
+
+def test_edited_cell_previews_the_changed_field(client, administrator, shiryo2, tmp_path):
+    preview = upload(client, edited_export(tmp_path, "E11", "表現を修正しました。"))
 
     assert preview_types(preview) == ["skip"] * 6 + ["update"]
     changed = preview.context["result"].valid_rows()[6].diff
@@ -183,7 +204,22 @@ def test_paste_on_a_meeting_previews_and_confirms(client, editor, db):
     ] == [[int(row[0]), row[1], row[3]] for row in SOURCE_DATA["rows"][:3]]
 
 
-def test_paste_on_a_report_sets_its_rows_in_pasted_order(client, editor, shiryo2):
+def test_editor_cannot_reorder_a_published_report_by_paste(client, editor, shiryo2):
+    lines = SOURCE.read_text(encoding="utf-8").split("\n")
+    url = reverse("admin:feedback_report_paste", args=[shiryo2.pk])
+    Report.objects.filter(pk=shiryo2.pk).update(meeting=Meeting.objects.get())
+    before = snapshot()
+
+    preview = client.post(url, {"text": "\n".join([lines[7], lines[10], lines[8]])})
+
+    page = preview.content.decode()
+    assert "は公開済みのため、掲載する意見とその順番は公開の権限がある職員でなければ" in page
+    assert "[&#x27;" not in page  # the message itself, not a Python list
+    assert not preview.context.get("confirm_form")
+    assert snapshot() == before
+
+
+def test_paste_on_a_report_sets_its_rows_in_pasted_order(client, administrator, shiryo2):
     lines = SOURCE.read_text(encoding="utf-8").split("\n")
     text = "\n".join([lines[7], lines[10], lines[8]])  # header, No.3, No.1
     url = reverse("admin:feedback_report_paste", args=[shiryo2.pk])

@@ -26,7 +26,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
-from feedback.permissions import EDITOR
+from feedback.permissions import ADMINISTRATOR, EDITOR
 from feedback.services import report_publish
 from tests.factories import (
     CommentFactory,
@@ -158,7 +158,8 @@ def test_admin_history_page_shows_changed_fields_and_user(client):
 
 
 def test_admin_revert_restores_text_but_never_publication_state(client):
-    client.force_login(staff_user(EDITOR))
+    # Published records are corrected by those who may publish (here the administrator).
+    client.force_login(staff_user(ADMINISTRATOR))
     comment = answered_comment(body="下書きの意見")
     draft_version = comment.history.get()
     report_publish(report=report_with_comments([comment]))

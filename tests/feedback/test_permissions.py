@@ -186,8 +186,73 @@ def test_editor_cannot_delete_follow_up_of_published_remark(client):
 
     response = client.post(url, {**data, "follow_ups-0-DELETE": "on"})
 
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert FollowUp.objects.filter(comment=comment).count() == 1
+
+
+def test_editor_sees_a_published_remark_read_only(client):
+    client.force_login(staff_user(EDITOR))
+    published_report(count=1)
+    comment = Comment.objects.get()
+    url = reverse("admin:feedback_comment_change", args=[comment.pk])
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert 'name="body"' not in page.content.decode()
+    response = client.post(url, {**change_form_data(page), "body": "承認を経ない修正"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body != "承認を経ない修正"
+
+
+def test_editor_cannot_add_a_follow_up_to_a_published_remark(client):
+    client.force_login(staff_user(EDITOR))
+    published_report(count=1)
+    comment = Comment.objects.get()
+    url = reverse("admin:feedback_comment_change", args=[comment.pk])
+
+    draft = answered_comment()
+    draft_url = reverse("admin:feedback_comment_change", args=[draft.pk])
+
+    page = client.get(url).content.decode()
+
+    assert 'name="follow_ups-__prefix__-body"' not in page
+    # The same editor adds follow-ups to a draft: the empty form is there.
+    assert 'name="follow_ups-__prefix__-body"' in client.get(draft_url).content.decode()
+
+
+def test_administrator_corrects_a_published_remark_and_history_records_it(client):
+    user = staff_user(ADMINISTRATOR)
+    client.force_login(user)
+    published_report(count=1)
+    comment = Comment.objects.get()
+    url = reverse("admin:feedback_comment_change", args=[comment.pk])
+
+    response = client.post(url, {**change_form_data(client.get(url)), "body": "承認済みの修正"})
+
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert (comment.body, comment.is_published) == ("承認済みの修正", True)
+    assert comment.history.first().history_user == user
+
+
+def test_editor_bulk_category_refuses_published_remarks(client):
+    client.force_login(staff_user(EDITOR))
+    published_report(count=1)
+    comment = Comment.objects.get()
+    before = comment.response.category
+
+    response = client.post(
+        reverse("admin:feedback_comment_changelist"),
+        {"action": "set_category", "_selected_action": [str(comment.pk)]},
+        follow=True,
+    )
+
+    assert "公開済みの意見は、公開の権限がある職員だけが変更できます" in response.content.decode()
+    comment.response.refresh_from_db()
+    assert comment.response.category == before
 
 
 def test_editor_deletes_a_draft_remark(client):
