@@ -160,9 +160,18 @@ def _row_values(comment):
     )
 
 
+def _response_values(comment):
+    """市の考え方 and 対応区分 of a remark; for a new one, those it is about to be written with."""
+    if comment.pk is None:
+        body, category = getattr(comment, "_import_response", ("", None))
+    else:
+        body, category = comment.response.body, comment.response.category
+    return body, category.name if category else ""
+
+
 def _latest_follow_up(comment):
     if comment.pk is None:
-        return ""
+        return getattr(comment, "_import_follow_up", "")
     latest = getattr(comment, "_import_latest_follow_up", None)
     if latest is None:
         follow_ups = list(comment.follow_ups.all())
@@ -176,10 +185,8 @@ class CommentImportResource(resources.ModelResource):
     member_name = RowValue("委員名", lambda c: c.member.display_name)
     item_heading = RowValue("対象項目", lambda c: c.policy_item.heading)
     remark = RowValue("意見、質問等", lambda c: c.body)
-    city_view = RowValue("市の考え方", lambda c: c.response.body)
-    category = RowValue(
-        "対応区分", lambda c: c.response.category.name if c.response.category else ""
-    )
+    city_view = RowValue("市の考え方", lambda c: _response_values(c)[0])
+    category = RowValue("対応区分", lambda c: _response_values(c)[1])
     follow_up = RowValue("対応状況", _latest_follow_up)
 
     class Meta:
@@ -190,6 +197,10 @@ class CommentImportResource(resources.ModelResource):
         clean_model_instances = True
         report_skipped = True
         skip_unchanged = False
+        # New remarks, with their answers and follow-ups, are written per batch (see
+        # ``bulk_create``); changed ones are saved one by one. One transaction either way.
+        use_bulk = True
+        batch_size = 1000
 
     def __init__(
         self,
@@ -481,11 +492,41 @@ class CommentImportResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         instance._history_user = self.user
-        super().save_instance(instance, is_create, row, **kwargs)
+        if is_create:
+            self.create_instances.append(instance)
+            return
         if kwargs.get("dry_run") and not kwargs.get("using_transactions"):
             return
+        self.do_instance_save(instance, is_create)
         self._save_response(instance, is_create)
         self._save_follow_up(instance, is_create)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """New remarks, then their answers and first follow-ups, each with its history row."""
+        try:
+            if not self.create_instances or (dry_run and not using_transactions):
+                return
+            comments = bulk_create_with_history(
+                self.create_instances, Comment, batch_size=batch_size, default_user=self.user
+            )
+            responses, follow_ups = [], []
+            for comment in comments:
+                body, category = comment._import_response
+                if body or category is not None:
+                    responses.append(CityResponse(comment=comment, body=body, category=category))
+                if comment._import_follow_up:
+                    # Undated, as on paper: the sheet gives no date of its own.
+                    follow_ups.append(FollowUp(comment=comment, body=comment._import_follow_up))
+            bulk_create_with_history(
+                responses, CityResponse, batch_size=batch_size, default_user=self.user
+            )
+            bulk_create_with_history(
+                follow_ups, FollowUp, batch_size=batch_size, default_user=self.user
+            )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
 
     def _save_response(self, comment, is_create):
         body, category = comment._import_response

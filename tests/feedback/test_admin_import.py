@@ -54,6 +54,10 @@ def test_city_workbook_upload_previews_then_creates_drafts(client, editor, shiry
     page = preview.content.decode()
     assert "確認（2件新規、0件変更、0件変更なし）" in page
     assert page.count('<td class="import-type">新規</td>') == 2
+    new_row = preview.context["result"].valid_rows()[0].diff
+    assert "監査結果の概要を公表します。" in new_row[5]  # the city view a new row brings
+    assert "反映" in new_row[6]
+    assert "令和4年3月に概要を公表しました。" in new_row[7]
     assert snapshot() == before  # the preview is a dry run
 
     response = confirm(client, preview)
