@@ -1,9 +1,10 @@
 """Import of the city's sheets through django-import-export.
 
 ``CitySheetFormat`` turns an uploaded workbook or CSV into a dataset (``feedback.importing`` does
-the reading), and ``CommentImportResource`` applies it row by row through the normal save path,
-so django-simple-history records every change. The whole file applies or nothing does: the
-resource runs in one transaction and any row error rolls it back.
+the reading), and ``CommentImportResource`` applies it: a changed remark through the model's
+save, new remarks with their answers and follow-ups in batches of 1,000, and in both cases
+django-simple-history records every change with its author. The whole file applies or nothing
+does: the resource runs in one transaction and any row error rolls it back.
 
 Members, policy items and categories are matched by name; an unknown one is a row error unless
 ``create_missing`` is set. Committees and meetings named in the file (the group heading
