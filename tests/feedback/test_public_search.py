@@ -304,3 +304,12 @@ def test_member_as_printed_finds_their_remarks(client, shiryo2):
     )
 
     assert sorted(row[1] for row in rows) == ["3", "4", "5"]
+
+
+def test_member_and_item_matches_are_highlighted_too(client, shiryo2):
+    page = client.get(shiryo2.get_absolute_url(), {"q": "芦川 デジタル"}).content.decode()
+
+    assert "<mark>芦川</mark>委員</a>" in page
+    assert "暮らしの<mark>デジタル</mark>化</a>" in page
+    search = client.get(reverse("feedback:comment-search"), {"q": "未来像"}).content.decode()
+    assert "本市の<mark>未来像</mark></a>" in search
