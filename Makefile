@@ -72,7 +72,7 @@ loadtest: $(VENV)/.run-installed
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	  else echo "/usr/bin/chromium がありません。root で apt-get install -y chromium を実行してください。" >&2; exit 1; fi; \
 	fi
 
