@@ -38,7 +38,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
-from feedback.selectors import comment_rows
+from feedback.selectors import report_comments
 from feedback.services import comments_set_category, report_publish, report_unpublish
 
 PUBLICATION_FIELDS = ["status", "published_at", "published_by"]
@@ -439,8 +439,7 @@ class ReportAdmin(PasteMixin, PublishableAdmin):
         report = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not request.user.has_perm(permissions.EXPORT_FEEDBACK):
             raise PermissionDenied
-        comments = comment_rows(Comment.objects.filter(report_entries__report=report))
-        rows = exports.table_rows(comments.order_by("report_entries__position"))
+        rows = exports.table_rows(report_comments(report, published_only=False))
         return workbook_response(
             excel.report_workbook(report, rows), f"{report.label}_{report.title}.xlsx"
         )

@@ -172,14 +172,7 @@ class FeedbackImportMixin(ImportMixin):
             raise PermissionDenied
         comments = comment_rows(queryset).order_by("meeting", "number")
         rows = exports.table_rows(comments)
-        workbook = excel.build_workbook(
-            title="意見と市の考え方",
-            label="",
-            remarks_heading="委員からの意見、質問等に対する市の考え方",
-            response_heading="市の対応",
-            rows=rows,
-        )
-        return workbook_response(workbook, "選択した意見.xlsx")
+        return workbook_response(excel.list_workbook(rows), "選択した意見.xlsx")
 
     export_workbook.short_description = "選択した意見を Excel で書き出す"
 

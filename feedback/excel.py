@@ -134,6 +134,22 @@ def workbook_bytes(workbook):
     return buffer.getvalue()
 
 
+LIST_TITLE = "意見と市の考え方"
+LIST_REMARKS_HEADING = "委員からの意見、質問等に対する市の考え方"
+LIST_RESPONSE_HEADING = "市の対応"
+
+
+def list_workbook(rows):
+    """Remarks that are not one 資料 (a search, an admin selection) in the same layout."""
+    return build_workbook(
+        title=LIST_TITLE,
+        label="",
+        remarks_heading=LIST_REMARKS_HEADING,
+        response_heading=LIST_RESPONSE_HEADING,
+        rows=rows,
+    )
+
+
 def report_workbook(report, rows):
     """The workbook of a 資料 with its own title, label and group headings."""
     return build_workbook(

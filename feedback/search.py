@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from feedback.importing import split_member
+
 MAX_KEYWORDS = 5
 
 
@@ -26,7 +28,7 @@ def variants(word):
 
 def member_name(word):
     """「秋山委員」 as typed from the table finds member 秋山: 委員 is a title, not the name."""
-    return re.sub(r"(副委員長|委員長|委員)$", "", word) or word
+    return split_member(word)
 
 
 def keyword_condition(value):

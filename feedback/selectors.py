@@ -36,6 +36,18 @@ def comment_rows(comments):
     )
 
 
+def report_comments(report, *, published_only=True):
+    """The remarks a 資料 lists, in its printed order, ready for a table or a file.
+
+    Public code keeps ``published_only``; staff exports (the meeting's handout is prepared
+    before publication) pass ``False``.
+    """
+    comments = Comment.objects.filter(report_entries__report=report)
+    if published_only:
+        comments = comments.published()
+    return comment_rows(comments).order_by("report_entries__position")
+
+
 def published_comments():
     return comment_rows(Comment.objects.published())
 
@@ -157,23 +169,6 @@ def report_source_meetings(report):
     return Meeting.objects.filter(Exists(listed.filter(meeting=OuterRef("pk")))).select_related(
         "committee"
     )
-
-
-def category_counts(comments):
-    """Counts per 対応区分 for the given remarks, every category listed (zero included).
-
-    Remarks without a category yet are counted under ``None``.
-    """
-    counts = {
-        row["response__category"]: row["total"]
-        for row in comments.order_by().values("response__category").annotate(total=Count("pk"))
-    }
-    categories = list(ReflectionCategory.objects.all())
-    result = [(category, counts.get(category.pk, 0)) for category in categories]
-    uncategorised = counts.get(None, 0)
-    if uncategorised:
-        result.append((None, uncategorised))
-    return result
 
 
 def public_members():

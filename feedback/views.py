@@ -287,8 +287,6 @@ DOWNLOAD_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
 }
-GENERIC_REMARKS_HEADING = "委員からの意見、質問等に対する市の考え方"
-GENERIC_RESPONSE_HEADING = "市の対応"
 
 
 class DownloadView(View):
@@ -299,13 +297,10 @@ class DownloadView(View):
         if fmt not in DOWNLOAD_TYPES:
             raise Http404
         report = get_object_or_404(selectors.public_reports(), pk=pk) if pk else None
-        comments = selectors.published_comments()
         if report:
-            comments = comments.filter(report_entries__report=report).order_by(
-                "report_entries__position"
-            )
+            comments = selectors.report_comments(report)
         else:
-            comments = comments.order_by(
+            comments = selectors.published_comments().order_by(
                 "-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number"
             )
         filterset = CommentFilter(
@@ -321,17 +316,11 @@ class DownloadView(View):
             )
         rows = exports.table_rows(filterset.qs)
         base_url = request.build_absolute_uri("/").rstrip("/")
-        name = f"{report.label}_{report.title}" if report else "意見と市の考え方"
+        name = f"{report.label}_{report.title}" if report else excel.LIST_TITLE
         if filterset.is_active:
             name += "_絞り込み"
         if fmt == "xlsx":
-            workbook = excel.build_workbook(
-                title=report.title if report else "意見と市の考え方",
-                label=report.label if report else "",
-                remarks_heading=report.remarks_heading if report else GENERIC_REMARKS_HEADING,
-                response_heading=report.response_heading if report else GENERIC_RESPONSE_HEADING,
-                rows=rows,
-            )
+            workbook = excel.report_workbook(report, rows) if report else excel.list_workbook(rows)
             content = excel.workbook_bytes(workbook)
         elif fmt == "csv":
             content = exports.write_csv(rows, base_url=base_url)

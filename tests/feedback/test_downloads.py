@@ -126,3 +126,12 @@ def test_open_data_page_describes_the_formats(client, db):
 
     assert "CC BY 4.0" in page
     assert "<code>city_view</code>" in page
+
+
+def test_all_remarks_workbook_uses_the_list_layout(client, shiryo2):
+    response = client.get(reverse("feedback:comment-download", args=["xlsx"]), {"q": "AI"})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "意見と市の考え方"
+    assert sheet["A3"].value == "委員からの意見、質問等に対する市の考え方"
+    assert [sheet["A5"].value, sheet["A6"].value, sheet["A7"].value] == [6, 7, None]

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from feedback import excel, exports
-from feedback.models import Comment, Report
-from feedback.selectors import comment_rows
+from feedback.models import Report
+from feedback.selectors import report_comments
 
 
 class Command(BaseCommand):
@@ -29,10 +29,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "形式が分かりません。--format に xlsx・csv・json のいずれかを指定してください。"
             )
-        comments = Comment.objects.filter(report_entries__report=report_obj)
-        if published_only:
-            comments = comments.published()
-        rows = exports.table_rows(comment_rows(comments).order_by("report_entries__position"))
+        rows = exports.table_rows(report_comments(report_obj, published_only=published_only))
         if fmt == "xlsx":
             content = excel.workbook_bytes(excel.report_workbook(report_obj, rows))
         elif fmt == "csv":
