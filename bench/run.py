@@ -343,7 +343,8 @@ def load_markdown(run):
         "Invalidation: an edit of a remark on the page was "
         f"{'shown by the very next request' if inv['edit_shown_at_once'] else 'NOT shown'}"
         f", its revert {'too' if inv['revert_shown_at_once'] else 'NOT'} "
-        "(the change stamp is read on every request; there is no TTL).",
+        "(the change signal is one row raised in every publishing transaction; a process holds "
+        "it for at most PUBLIC_STAMP_TTL seconds and forgets it when it writes).",
     ]
     return lines
 

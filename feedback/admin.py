@@ -13,7 +13,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,11 +21,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from simple_history.admin import SimpleHistoryAdmin
 
 from feedback import excel, exports, permissions
 from feedback.admin_import import FeedbackImportMixin, PasteMixin, workbook_response
-from feedback.enums import PublicationStatus
 from feedback.models import (
     CityResponse,
     Comment,
@@ -39,73 +36,31 @@ from feedback.models import (
     ReportEntry,
 )
 from feedback.selectors import report_comments
-from feedback.services import comments_set_category, report_publish, report_unpublish
+from feedback.services import (
+    comments_set_category,
+    record_save,
+    report_publish,
+    report_unpublish,
+)
+from publication import versioning
+from publication.admin import VersionedAdmin
 
-PUBLICATION_FIELDS = ["status", "published_at", "published_by"]
+PUBLICATION_FIELDS = list(versioning.PUBLICATION_FIELDS)
 
 
-class StaleObjectError(PermissionDenied):
-    """The row changed between the form's check and its save (a race the lock should stop)."""
+class FeedbackVersionedAdmin(VersionedAdmin):
+    """Saves through ``services.record_save``, which keeps this app's rights rules."""
 
-
-class VersionedForm(forms.ModelForm):
-    """A change form that refuses to save over a newer version of the record."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "version" not in self.fields:
-            return  # a read-only page (view permission only)
-        self.fields["version"].widget = forms.HiddenInput()
-        if self.instance.pk is not None:
-            # The history (revert) form is built from an old instance: offer the version the
-            # record has now, so reverting counts as an edit of the current record.
-            current = self._meta.model._default_manager.filter(pk=self.instance.pk)
-            self.initial["version"] = current.values_list("version", flat=True).first()
-
-    def clean(self):
-        cleaned_data = super().clean()
-        submitted = cleaned_data.get("version")
-        if self.instance.pk is None or self.instance._state.adding or submitted is None:
-            return cleaned_data
-        # Locked until the admin's transaction ends (PostgreSQL), so the check holds at save.
-        current = (
-            self._meta.model._default_manager.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .first()
+    def save_record(self, request, obj, *, expected_version, reason=""):
+        return record_save(
+            obj=obj, by=request.user, expected_version=expected_version, reason=reason
         )
-        if current != submitted:
-            raise ValidationError(
-                permissions.STALE_FORM_MESSAGE % {"current": current, "submitted": submitted},
-                code="stale",
-            )
-        return cleaned_data
 
 
-class PublishableAdmin(SimpleHistoryAdmin):
-    """Shared rules for ``Comment`` and ``Report``: versions, read-only state, deletion."""
+class PublishableAdmin(FeedbackVersionedAdmin):
+    """Shared rules for ``Comment`` and ``Report``: read-only state, deletion."""
 
-    form = VersionedForm
     readonly_fields = PUBLICATION_FIELDS
-
-    def save_model(self, request, obj, form, change):
-        model = type(obj)
-        if not change:
-            obj.status = PublicationStatus.DRAFT
-            obj.published_at = None
-            obj.published_by = None
-            obj.version = 1
-            return super().save_model(request, obj, form, change)
-        submitted = form.cleaned_data["version"]
-        bumped = model._default_manager.filter(pk=obj.pk, version=submitted).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise StaleObjectError(gettext("他の職員が同時に保存したため、保存できませんでした。"))
-        current = model._default_manager.get(pk=obj.pk)
-        for name in [*PUBLICATION_FIELDS, "version"]:
-            setattr(obj, name, getattr(current, name))
-        return super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         # Editors change drafts; a published record is changed by those who may publish (and
@@ -127,15 +82,6 @@ class PublishableAdmin(SimpleHistoryAdmin):
         if queryset.published().exists() and not permissions.can_delete_published(request.user):
             raise PermissionDenied
         super().delete_queryset(request, queryset)
-
-    def delete_model(self, request, obj):
-        obj._history_user = request.user
-        super().delete_model(request, obj)
-
-    @transaction.atomic
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The version check locks the row: keep the revert inside one transaction.
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ChildOfPublishedInline:
@@ -162,14 +108,14 @@ class ChildOfPublishedInline:
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(FeedbackVersionedAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     ordering = ["name"]
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(FeedbackVersionedAdmin):
     list_display = ["name", "name_kana", "role", "committee", "term_start", "term_end"]
     list_filter = ["committee", "role"]
     search_fields = ["name", "name_kana"]
@@ -194,7 +140,7 @@ class MeetingCommentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(PasteMixin, SimpleHistoryAdmin):
+class MeetingAdmin(PasteMixin, FeedbackVersionedAdmin):
     list_display = ["name", "committee", "fiscal_year", "number", "held_on"]
     list_filter = ["committee", "fiscal_year"]
     search_fields = ["committee__name"]
@@ -214,7 +160,7 @@ class MeetingAdmin(PasteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReflectionCategory)
-class ReflectionCategoryAdmin(SimpleHistoryAdmin):
+class ReflectionCategoryAdmin(FeedbackVersionedAdmin):
     list_display = ["name", "order", "color", "description"]
     list_editable = ["order"]
     search_fields = ["name"]

@@ -19,15 +19,16 @@ from simple_history.models import HistoricalRecords
 from feedback import wareki
 from feedback.enums import MemberRole, PublicationStatus
 from policy.models import PolicyItem
+from publication.models import PublicManager, PublicQuerySet, Versioned
 
 
-class PublishableQuerySet(models.QuerySet):
+class PublishableQuerySet(PublicQuerySet):
     def published(self):
         """The only way public code reaches records: drafts never leave this method."""
         return self.filter(status=PublicationStatus.PUBLISHED)
 
 
-class Publishable(models.Model):
+class Publishable(Versioned):
     status = models.CharField(
         _("公開状態"),
         max_length=20,
@@ -46,9 +47,6 @@ class Publishable(models.Model):
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
-    # Optimistic locking: every save through the admin or a service raises it by one, and a
-    # form that was opened at an older version is refused (feedback/admin.py).
-    version = models.PositiveIntegerField(_("版"), default=1)
 
     class Meta:
         abstract = True
@@ -56,6 +54,11 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.status == PublicationStatus.PUBLISHED
+
+    def affects_public(self):
+        """A write of a record that is or was public changes what readers see (unpublishing
+        keeps ``published_at``); one of a draft that never was does not."""
+        return self.is_published or self.published_at is not None
 
 
 def published_has_date(name):
@@ -66,12 +69,12 @@ def published_has_date(name):
     )
 
 
-class CommitteeManager(models.Manager):
+class CommitteeManager(PublicManager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
 
 
-class Committee(models.Model):
+class Committee(Versioned):
     name = models.CharField(_("名称"), max_length=200, unique=True)
     description = models.TextField(_("説明"), blank=True)
 
@@ -93,12 +96,12 @@ class Committee(models.Model):
         return (self.name,)
 
 
-class MemberManager(models.Manager):
+class MemberManager(PublicManager):
     def get_by_natural_key(self, committee_name, name):
         return self.get(committee__name=committee_name, name=name)
 
 
-class Member(models.Model):
+class Member(Versioned):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="members", verbose_name=_("委員会")
     )
@@ -158,12 +161,12 @@ class Member(models.Model):
         return f"{self.name}{self.get_role_display()}"
 
 
-class MeetingManager(models.Manager):
+class MeetingManager(PublicManager):
     def get_by_natural_key(self, committee_name, fiscal_year, number):
         return self.get(committee__name=committee_name, fiscal_year=fiscal_year, number=number)
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("委員会")
     )
@@ -233,12 +236,12 @@ class Meeting(models.Model):
             )
 
 
-class ReflectionCategoryManager(models.Manager):
+class ReflectionCategoryManager(PublicManager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
 
 
-class ReflectionCategory(models.Model):
+class ReflectionCategory(Versioned):
     """A 対応区分 such as 反映 or 参考. Each city keeps its own list."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
@@ -350,7 +353,11 @@ class Comment(Publishable):
             raise ValidationError({"member": _("会議を開いた委員会の委員を選んでください。")})
 
 
-class CityResponseManager(models.Manager):
+def _comment_ever_published(comment_id):
+    return Comment.objects.filter(pk=comment_id, published_at__isnull=False).exists()
+
+
+class CityResponseManager(PublicManager):
     def get_by_natural_key(self, *comment_key):
         return self.get(comment=Comment.objects.get_by_natural_key(*comment_key))
 
@@ -396,6 +403,9 @@ class CityResponse(models.Model):
     def is_answered(self):
         return bool(self.body.strip()) and self.category_id is not None
 
+    def affects_public(self):
+        return _comment_ever_published(self.comment_id)
+
 
 class FollowUp(models.Model):
     """One dated entry of what the city did about a remark (対応状況); the latest is shown."""
@@ -410,6 +420,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    objects = PublicManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -427,6 +438,9 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return str(_("%(comment)s の対応状況") % {"comment": self.comment})
+
+    def affects_public(self):
+        return _comment_ever_published(self.comment_id)
 
 
 class ReportQuerySet(PublishableQuerySet):
@@ -493,7 +507,7 @@ class Report(Publishable):
         return (self.title, self.label)
 
 
-class ReportEntryManager(models.Manager):
+class ReportEntryManager(PublicManager):
     def get_by_natural_key(self, title, label, *comment_key):
         return self.get(
             report=Report.objects.get_by_natural_key(title, label),
@@ -537,5 +551,8 @@ class ReportEntry(models.Model):
 
     def natural_key(self):
         return (*self.report.natural_key(), *self.comment.natural_key())
+
+    def affects_public(self):
+        return Report.objects.filter(pk=self.report_id, published_at__isnull=False).exists()
 
     natural_key.dependencies = ["feedback.report", "feedback.comment"]

@@ -5,8 +5,6 @@ listed there and in ``docs/admin.md``. Code checks permissions, never group name
 give a person extra rights without a new role.
 """
 
-from django.utils.translation import gettext_lazy as _
-
 EDITOR = "入力担当"
 APPROVER = "承認者"
 ADMINISTRATOR = "システム管理者"
@@ -18,12 +16,6 @@ DELETE_PUBLISHED = "feedback.delete_published"
 IMPORT_FEEDBACK = "feedback.import_feedback"
 EXPORT_FEEDBACK = "feedback.export_feedback"
 
-STALE_FORM_MESSAGE = _(
-    "この記録は、あなたが画面を開いた後に他の職員が保存しました（現在の版: %(current)s、"
-    "あなたが開いた版: %(submitted)s）。あなたの変更は保存されていません。"
-    "ページを開き直して最新の内容を確認してから、もう一度変更してください。"
-)
-
 
 def can_publish(user):
     """Whether ``user`` may publish and unpublish 資料 (承認者 and システム管理者)."""
@@ -33,3 +25,20 @@ def can_publish(user):
 def can_delete_published(user):
     """Whether ``user`` may hard-delete a published record (システム管理者 only)."""
     return user.is_active and user.has_perm(DELETE_PUBLISHED)
+
+
+def can_add(user, model):
+    opts = model._meta
+    return user.is_active and user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+
+
+def can_change(user, obj):
+    """Whether ``user`` may edit ``obj`` as it is stored now.
+
+    The model's change permission, and for a published remark or 資料 the right to publish:
+    every published word is an approved one.
+    """
+    opts = obj._meta
+    if not (user.is_active and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")):
+        return False
+    return not getattr(obj, "is_published", False) or can_publish(user)

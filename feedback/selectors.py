@@ -1,13 +1,7 @@
 """Reads that span relations. Public code reaches data only through ``published()``."""
 
-import datetime
-import functools
-
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from feedback.models import (
     Comment,
@@ -278,90 +272,3 @@ def public_meetings_list():
         )
         .order_by("committee__name", "-fiscal_year", "-number")
     )
-
-
-def public_change_stamp():
-    """The latest change anything public depends on, and a fingerprint of the public data.
-
-    Returns ``(last_modified, fingerprint)`` read in one query. Both must move on every change a
-    reader could see, including changes that *remove* data (unpublishing a 資料, deleting a
-    follow-up). django-simple-history writes a row for every save and delete, numbered by an
-    ever-growing ``history_id``, so the newest history row of each kind below is a change
-    counter that only moves forward; the stamp reads it for:
-
-    - 資料 and remarks that are or ever were published (``published_at`` is kept when a record
-      is unpublished), so publishing, editing, unpublishing and deleting them all add a row;
-    - answers, follow-ups and table rows of such remarks and 資料, including deleted ones;
-    - committees, members, meetings, categories and policy items, which the tables print;
-
-    and, for records written without history (bulk loads), the newest ``updated_at`` among the
-    published 資料 and remarks.
-
-    Edits of remarks that were never published leave it unchanged. Each part is "the newest
-    matching row" (``ORDER BY … DESC LIMIT 1`` over the primary key or an index, see migration
-    0005), not an aggregate over the whole table, so the stamp costs the same at 100,000 remarks
-    as at 7: it walks back from the newest history row and stops at the first that matches.
-    """
-    sql, params, count = _change_stamp_sql(connection.alias, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {part: (date, number) for part, date, number in cursor.fetchall()}
-    row = [found.get(part, (None, None)) for part in range(count)]
-    latest = [_as_datetime(date) for date, _number in row if date is not None]
-    last_modified = max(latest) if latest else None
-    fingerprint = "|".join(
-        f"{_as_datetime(date).isoformat() if date else '-'}/{number or '-'}" for date, number in row
-    )
-    return last_modified, fingerprint
-
-
-@functools.cache
-def _change_stamp_sql(alias, vendor):
-    """The stamp's SQL, built once per process and database: compiling its thirteen parts
-    through the ORM costs more than running them."""
-    from feedback.models import CityResponse
-    from policy.models import Policy
-
-    ever_published_comment = Comment.objects.filter(
-        pk=OuterRef("comment_id"), published_at__isnull=False
-    )
-    ever_published_report = Report.objects.filter(
-        pk=OuterRef("report_id"), published_at__isnull=False
-    )
-    history = [
-        Report.history.filter(published_at__isnull=False),
-        Comment.history.filter(published_at__isnull=False),
-        CityResponse.history.filter(Exists(ever_published_comment)),
-        FollowUp.history.filter(Exists(ever_published_comment)),
-        ReportEntry.history.filter(Exists(ever_published_report)),
-        ReflectionCategory.history.all(),
-        Member.history.all(),
-        Meeting.history.all(),
-        Committee.history.all(),
-        PolicyItem.history.all(),
-        Policy.history.all(),
-    ]
-    parts = [
-        (queryset.order_by("-history_id"), "history_date", "history_id") for queryset in history
-    ] + [
-        (model.objects.published().order_by("-updated_at", "-pk"), "updated_at", "id")
-        for model in (Report, Comment)
-    ]
-    # One row per part that has one, as a UNION ALL: a join of thirteen one-row subqueries
-    # cost PostgreSQL ~10 ms of planning per request, more than running them.
-    selects, params = [], []
-    for index, (queryset, date, number) in enumerate(parts):
-        sql, sql_params = queryset.values_list(date, number)[:1].query.sql_with_params()
-        # The parts are the ORM's own SQL with its parameters; the names are fixed fields.
-        selects.append(f"SELECT {index} AS part, t.{date}, t.{number} FROM ({sql}) t")  # nosec B608
-        params.extend(sql_params)
-    return " UNION ALL ".join(selects), tuple(params), len(parts)
-
-
-def _as_datetime(value):
-    """Raw SQL gives SQLite datetimes as text (in UTC) and PostgreSQL's as datetimes."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value

@@ -2,15 +2,41 @@
 
 import logging
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from feedback import permissions
 from feedback.enums import PublicationStatus
 from feedback.models import CityResponse, Comment, ReflectionCategory, Report
+from publication.stamp import public_write
+from publication.versioning import save_versioned
 
 audit = logging.getLogger("audit")
+
+
+@public_write
+def record_save(*, obj, by, expected_version=None, reason=""):
+    """Save an edit of any versioned record (a form, a history revert): the one path for them.
+
+    The rights are those of an edit of the record as it is stored now
+    (``permissions.can_change``), never of the copy being saved: a revert to an old version
+    of a published remark is an edit of a published remark. ``expected_version`` is the
+    version the edit was made from (``StaleRecordError`` when it moved; nothing saved).
+    Publication fields are never changed here (``report_publish`` does). History records
+    ``by`` and ``reason``.
+    """
+    model = type(obj)
+    if obj.pk is None or obj._state.adding:
+        if by is not None and not permissions.can_add(by, model):
+            raise PermissionDenied(_("この記録を追加する権限がありません。"))
+    else:
+        current = model._default_manager.select_for_update().filter(pk=obj.pk).first()
+        if current is not None and by is not None and not permissions.can_change(by, current):
+            raise PermissionDenied(
+                _("この記録を変更する権限がありません（%(record)s）。") % {"record": current}
+            )
+    return save_versioned(obj=obj, by=by, expected_version=expected_version, reason=reason)
 
 
 def _set_status(obj, *, status, by, now):
@@ -34,7 +60,7 @@ def report_unanswered_comments(report):
     return unanswered
 
 
-@transaction.atomic
+@public_write
 def report_publish(*, report: Report, by=None) -> Report:
     """Publish a 資料 and every remark it lists, after checking that each one is answered.
 
@@ -62,7 +88,7 @@ def report_publish(*, report: Report, by=None) -> Report:
     return report
 
 
-@transaction.atomic
+@public_write
 def report_unpublish(*, report: Report, by=None) -> Report:
     """Hide a 資料 from the public site without deleting anything.
 
@@ -86,7 +112,7 @@ def report_unpublish(*, report: Report, by=None) -> Report:
     return report
 
 
-@transaction.atomic
+@public_write
 def comments_set_category(*, comments, category: ReflectionCategory, by=None) -> list[Comment]:
     """Set the 対応区分 of several remarks at once; returns the remarks that changed.
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from feedback import views
-from feedback.caching import public_page
+from publication.cache import public_page
 
 app_name = "feedback"
 

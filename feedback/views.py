@@ -1,6 +1,6 @@
 """Public, read-only pages. Every queryset comes from ``feedback.selectors``.
 
-Every view is wrapped in ``caching.public_page`` (see ``urls.py``): validators from the
+Every view is wrapped in ``publication.cache.public_page`` (see ``urls.py``): validators from the
 published data, and no shared caching of a logged-in staff member's page.
 """
 

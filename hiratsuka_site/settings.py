@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "hiratsuka_site",
+    "publication",
     "policy",
     "feedback",
 ]
@@ -74,6 +75,9 @@ MIDDLEWARE = [
     # Before whitenoise, so static files carry the policy too (an SVG opened on its own).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after the static files: an anonymous reader's cached page costs about what a
+    # static file costs (publication/cache.py).
+    "publication.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +120,13 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two requests that write at once wait for each other instead of failing with 「database is
+    # locked」: a transaction takes the write lock when it begins (IMMEDIATE) and waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache that every app server shares, because the import preview keeps the uploaded file
@@ -137,6 +148,17 @@ else:
             "LOCATION": "django_cache",
         }
     }
+# The rendered public pages, per process: keyed by the public change signal's counter, so
+# servers need not share them and nothing is invalidated by hand (publication/cache.py).
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+    "TIMEOUT": 10 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 300, "CULL_FREQUENCY": 3},
+}
+# How long a process may keep the public change signal it read (seconds): a change made on
+# another server shows here within this time; on the server that made it, at once.
+PUBLIC_STAMP_TTL = float(os.environ.get("PUBLIC_STAMP_TTL", "1"))
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 AUTHENTICATION_BACKENDS = [

@@ -17,3 +17,10 @@ WHITENOISE_USE_FINDERS = True
 # The test client speaks plain http; the production value is tested in a subprocess
 # (tests/security/test_settings_production.py). Every other security setting is the real one.
 SECURE_SSL_REDIRECT = False
+# Read the public change signal on every request, so query counts in tests are exact; the
+# one-second hold is tested on its own (tests/publication/test_stamp.py).
+PUBLIC_STAMP_TTL = 0
+# SQLite tests use a file, as `make run` does, not a shared-cache memory database: tests with
+# several real connections (two concurrent transactions) then see SQLite's real locking.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

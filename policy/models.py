@@ -6,14 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policy.enums import ItemKind, PolicyStage
+from publication.models import PublicManager, Versioned
 
 
-class PolicyManager(models.Manager):
+class PolicyManager(PublicManager):
     def get_by_natural_key(self, title):
         return self.get(title=title)
 
 
-class Policy(models.Model):
+class Policy(Versioned):
     """A policy document the committee is consulted on, e.g. 平塚市デジタル化基本方針."""
 
     title = models.CharField(_("名称"), max_length=200, unique=True)
@@ -40,12 +41,12 @@ class Policy(models.Model):
         return (self.title,)
 
 
-class PolicyItemManager(models.Manager):
+class PolicyItemManager(PublicManager):
     def get_by_natural_key(self, policy_title, heading):
         return self.get(policy__title=policy_title, heading=heading)
 
 
-class PolicyItem(models.Model):
+class PolicyItem(Versioned):
     """A 対象項目: the part of a policy a remark is about, with its heading as written."""
 
     policy = models.ForeignKey(

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from feedback.models import CityResponse, Comment, Report
-from feedback.permissions import EDITOR
+from feedback.permissions import ADMINISTRATOR, EDITOR
 from feedback.services import comments_set_category
 from tests.factories import answered_comment, category, report_with_comments, staff_user
 from tests.feedback.admin_forms import change_form_data
@@ -102,3 +102,44 @@ def test_resubmitting_the_same_form_twice_is_refused():
     assert first.status_code == 302
     assert second.context["adminform"].form.non_field_errors() == [STALE]
     assert Comment.objects.get(pk=comment.pk).body == "一回目"
+
+
+def _name_records():
+    comment = answered_comment()
+    return {
+        "committee": (comment.meeting.committee, "name", EDITOR),
+        "member": (comment.member, "name", EDITOR),
+        "meeting": (comment.meeting, "number", EDITOR),
+        "policyitem": (comment.policy_item, "heading", EDITOR),
+        "policy": (comment.policy_item.policy, "title", EDITOR),
+        "reflectioncategory": (category("参考"), "name", ADMINISTRATOR),
+    }
+
+
+@pytest.mark.parametrize(
+    "model", ["committee", "member", "meeting", "policyitem", "policy", "reflectioncategory"]
+)
+def test_stale_form_of_every_named_record_is_refused(model):
+    """Issue 10.10: the same optimistic locking as remarks for every record staff edit."""
+    obj, field, role = _name_records()[model]
+    clients = []
+    for name in ["colleague-a", "colleague-b"]:
+        client = Client()
+        client.force_login(staff_user(role, username=name))
+        clients.append(client)
+    a, b = clients
+    url = reverse(f"admin:{obj._meta.app_label}_{model}_change", args=[obj.pk])
+    form_a = change_form_data(a.get(url))
+    form_b = change_form_data(b.get(url))
+    value_a = 7 if field == "number" else "Aの名称"
+    value_b = 8 if field == "number" else "Bの名称"
+
+    response_a = a.post(url, {**form_a, field: value_a})
+    response_b = b.post(url, {**form_b, field: value_b})
+
+    assert response_a.status_code == 302
+    assert response_b.status_code == 200
+    assert STALE in response_b.content.decode()
+    obj.refresh_from_db()
+    assert (getattr(obj, field), obj.version) == (value_a, 2)
+    assert obj.history.first().history_user.username == "colleague-a"

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from feedback.models import Comment, Member, ReflectionCategory
 from feedback.services import report_publish, report_unpublish
+from publication.models import PublicState
 from tests.factories import (
     CityResponseFactory,
     CommentFactory,
@@ -265,6 +266,7 @@ def test_unpublish_moves_last_modified_forward(client, shiryo2):
     for model in apps.get_app_config("policy").get_models():
         if hasattr(model, "history_date"):
             model.objects.update(history_date=long_ago)
+    PublicState.objects.update(changed_at=long_ago)
     old = client.get(reverse("feedback:report-list"))["Last-Modified"]
     assert old == "Sat, 01 Jan 2000 00:00:00 GMT"
 
