@@ -10,6 +10,7 @@ import logging
 
 from django import forms
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -60,11 +61,31 @@ class FeedbackImportForm(ImportOptionsMixin, ImportForm):
     pass
 
 
+VERSIONS_SALT = "feedback.import.versions"
+
+
 class FeedbackConfirmImportForm(ImportOptionsMixin, ConfirmImportForm):
+    # Each row's remark version as the preview saw it, signed: the confirmation refuses rows
+    # that another member of staff changed in between (CommentImportResource.get_instance).
+    versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("meeting", "policy", "create_missing"):
             self.fields[name].widget = forms.HiddenInput()
+
+    def clean_versions(self):
+        value = self.cleaned_data["versions"]
+        if not value:
+            return None
+        try:
+            return signing.loads(value, salt=VERSIONS_SALT)
+        except signing.BadSignature as error:
+            raise forms.ValidationError("確認画面の内容が正しくありません。") from error
+
+
+def signed_versions(versions):
+    return signing.dumps(versions, salt=VERSIONS_SALT, compress=True)
 
 
 OPTION_NAMES = ("meeting", "policy", "create_missing", "report")
@@ -76,6 +97,16 @@ def summary(result):
         f"新規 {totals['new']}件、変更 {totals['update']}件、変更なし {totals['skip']}件、"
         f"エラー {totals['error'] + totals['invalid']}件"
     )
+
+
+def result_errors(result):
+    """The messages of a refused import, each naming its row (at most 20)."""
+    found = [str(error.error) for error in result.base_errors]
+    for _number, errors in result.row_errors():
+        found += [str(error.error) for error in errors]
+    for invalid in result.invalid_rows:
+        found += list(invalid.error.messages)
+    return found[:20]
 
 
 class FeedbackImportMixin(ImportMixin):
@@ -97,6 +128,12 @@ class FeedbackImportMixin(ImportMixin):
         options = {"user": request.user}
         if form is not None and form.is_bound and form.is_valid():
             options.update({name: form.cleaned_data.get(name) for name in OPTION_NAMES})
+        if isinstance(form, FeedbackConfirmImportForm):
+            options["expected_versions"] = form.cleaned_data.get("versions") or {}
+        else:
+            # The dry run leaves each row's version here for the confirmation form.
+            request.import_preview = {}
+            options["preview"] = request.import_preview
         return options
 
     def get_confirm_form_initial(self, request, import_form):
@@ -105,6 +142,8 @@ class FeedbackImportMixin(ImportMixin):
             for name in OPTION_NAMES:
                 value = import_form.cleaned_data.get(name)
                 initial[name] = getattr(value, "pk", value)
+        preview = getattr(request, "import_preview", None) or {}
+        initial["versions"] = signed_versions(preview.get("versions", {}))
         return initial
 
     def get_import_data_kwargs(self, **kwargs):
@@ -127,6 +166,8 @@ class FeedbackImportMixin(ImportMixin):
             messages.error(
                 request, f"取り込みを中止しました（{summary(result)}）。何も変更していません。"
             )
+            for message in result_errors(result):
+                messages.error(request, message)
             return HttpResponseRedirect(reverse("admin:feedback_comment_import"))
         audit.info("import comments: %s", summary(result), extra={"user": request.user})
         messages.success(request, f"取り込みました（{summary(result)}）。")
@@ -150,7 +191,8 @@ class FeedbackImportMixin(ImportMixin):
             read_mode=CitySheetFormat().get_read_mode(), **self.get_tmp_storage_class_kwargs()
         )
         tmp_storage.save(text.encode("utf-8"))
-        resource = CommentImportResource(user=request.user, **options)
+        preview = {}
+        resource = CommentImportResource(user=request.user, preview=preview, **options)
         result = resource.import_data(
             dataset, dry_run=True, raise_errors=False, use_transactions=True, user=request.user
         )
@@ -161,6 +203,7 @@ class FeedbackImportMixin(ImportMixin):
                 "original_file_name": "貼り付けたデータ",
                 "format": format_index,
                 "resource": "",
+                "versions": signed_versions(preview.get("versions", {})),
             }
             initial.update({name: getattr(v, "pk", v) for name, v in options.items()})
             context["confirm_form"] = FeedbackConfirmImportForm(initial=initial)

@@ -65,6 +65,11 @@ IMPORT_FIELDS = (
 )
 
 
+def version_key(meeting_pk, number):
+    """How a row's remark is named in the versions the preview hands to the confirmation."""
+    return f"{meeting_pk}:{number}"
+
+
 class ImportRefused(Exception):
     """The whole file is refused (its message, in Japanese, is shown as it is)."""
 
@@ -213,9 +218,16 @@ class CommentImportResource(resources.ModelResource):
         progress=None,
         report=None,
         skip_diff=False,
+        expected_versions=None,
+        preview=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        # At confirmation: each row's remark version as the preview saw it ("meeting:No." →
+        # version, 0 for a remark the preview found new). ``preview`` receives them at the
+        # dry run (``preview["versions"]``) for the confirmation form to carry.
+        self.expected_versions = expected_versions
+        self.preview = preview
         if skip_diff:
             # The command line shows no preview: computing each row's diff is wasted work.
             self._meta = copy.copy(self._meta)
@@ -263,6 +275,9 @@ class CommentImportResource(resources.ModelResource):
         self.categories = {category.name: category for category in ReflectionCategory.objects.all()}
         self.meetings = {}
         self.existing = {}
+        self.seen_versions = {}
+        # Columns the sheet has: one it lacks leaves that part of an existing remark as it is.
+        self.present = set(self.sheet.columns) if self.sheet else set(importing.COLUMN_TITLES)
 
     def _existing_comments(self, meeting):
         """The meeting's remarks by No., read once with everything a row compares (two queries
@@ -324,7 +339,28 @@ class CommentImportResource(resources.ModelResource):
             raise ValidationError(row[ERRORS].split("\n"))
 
     def get_instance(self, instance_loader, row):
-        return self._existing_comments(self._row_meeting(row)).get(row["No."])
+        meeting = self._row_meeting(row)
+        instance = self._existing_comments(meeting).get(row["No."])
+        key = version_key(meeting.pk, row["No."])
+        current = instance.version if instance is not None else 0
+        self.seen_versions[key] = current
+        if self.expected_versions is not None:
+            expected = self.expected_versions.get(key)
+            if expected != current:
+                raise ValidationError(self._moved_message(row, expected, current))
+        return instance
+
+    def _moved_message(self, row, expected, current):
+        if not expected:
+            return (
+                f"{row['行']}行目: No.{row['No.']} は、確認画面を表示した後に"
+                "他の職員が登録しました。取り込みを中止しました。もう一度ファイルを選んで確認してください。"
+            )
+        return (
+            f"{row['行']}行目: No.{row['No.']} は、確認画面を表示した後に他の職員が変更しました"
+            f"（確認したときの版: {expected}、現在の版: {current}）。"
+            "取り込みを中止しました。もう一度ファイルを選んで確認してください。"
+        )
 
     def init_instance(self, row=None):
         return Comment(meeting=self._row_meeting(row), number=row["No."])
@@ -435,9 +471,28 @@ class CommentImportResource(resources.ModelResource):
         instance.member = resolved["member"]
         instance.policy_item = resolved["policy_item"]
         instance.body = row["意見、質問等"]
-        instance._import_response = (row["市の考え方"] or "", resolved["category"])
-        instance._import_follow_up = row["対応状況"] or ""
+        current_response = getattr(instance, "response", None) if instance.pk else None
+        instance._import_response = (
+            (row["市の考え方"] or "")
+            if "city_view" in self.present
+            else (current_response.body if current_response else ""),
+            resolved["category"]
+            if "category" in self.present
+            else (current_response.category if current_response else None),
+        )
+        # No 対応状況 column: the follow-ups stay as they are (compared as the latest one).
+        instance._import_follow_up = (
+            row["対応状況"] or ""
+            if "follow_up" in self.present
+            else (_latest_follow_up(instance) if instance.pk else "")
+        )
         instance._import_line = row["行"]
+        body, category = instance._import_response
+        if instance.is_published and not (body.strip() and category is not None):
+            raise ValidationError(
+                f"{row['行']}行目: No.{instance.number} は公開済みのため、"
+                "市の考え方と対応区分を空にできません。"
+            )
         if instance.is_published and not self._unchanged(instance) and not self._may_publish():
             raise ValidationError(
                 f"{row['行']}行目: No.{instance.number} は公開済みのため、"
@@ -498,6 +553,10 @@ class CommentImportResource(resources.ModelResource):
             return
         if kwargs.get("dry_run") and not kwargs.get("using_transactions"):
             return
+        # An import is an edit: the remark's version goes up, so a form opened before it can no
+        # longer save over the imported text.
+        if not instance.bump_version(instance.version):
+            raise ValidationError(self._moved_message(row, instance.version, instance.version + 1))
         self.do_instance_save(instance, is_create)
         self._save_response(instance, is_create)
         self._save_follow_up(instance, is_create)
@@ -566,6 +625,8 @@ class CommentImportResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        if self.preview is not None:
+            self.preview["versions"] = dict(self.seen_versions)
         if result.has_errors() or result.has_validation_errors():
             return
         meta = self.sheet.meta if self.sheet else None

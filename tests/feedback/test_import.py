@@ -146,6 +146,7 @@ def test_one_edited_cell_changes_exactly_that_field(exported):
     assert sorted(changed) == [
         ("Comment", comment.pk, "body"),
         ("Comment", comment.pk, "updated_at"),
+        ("Comment", comment.pk, "version"),
     ]
     assert comment.body.startswith("取組内容の①でSNS")
     assert comment.history.first().body.startswith("取組内容の①でSNS")
