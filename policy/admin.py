@@ -76,8 +76,14 @@ class PolicyVersionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "version" in self.fields:
-            self.fields["version"].widget = forms.HiddenInput()
+        if "version" not in self.fields:
+            return  # a read-only page (view permission only)
+        self.fields["version"].widget = forms.HiddenInput()
+        if self.instance.pk is not None:
+            # The history (revert) form is built from an old instance: offer the current
+            # counter, so reverting counts as an edit of the version as it is now.
+            current = PolicyVersion.objects.filter(pk=self.instance.pk)
+            self.initial["version"] = current.values_list("version", flat=True).first()
 
     def clean(self):
         cleaned_data = super().clean()

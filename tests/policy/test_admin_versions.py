@@ -327,3 +327,19 @@ def test_staff_roles_have_rights_on_versions():
     ]
     assert rights(permissions.APPROVER) == ["view_passage", "view_policyversion"]
     assert len(rights(permissions.ADMINISTRATOR)) == 8
+
+
+def test_reverting_a_version_from_its_history_offers_the_current_update_number(
+    client, editor, policy
+):
+    draft = add_version(client, policy, name="素案", text=DRAFT_TEXT)
+    first = draft.history.earliest()
+    draft.name = "素案（改）"
+    draft.version = 2
+    draft.save()
+
+    url = reverse("admin:policy_policyversion_simple_history", args=[draft.pk, first.history_id])
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form["version"].value() == 2
