@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from policy.enums import ItemKind, PolicyStage
+from policy.enums import ItemKind, PassageKind, PolicyStage, VersionStage
 from publication.models import PublicManager, Versioned
 
 
@@ -116,3 +116,97 @@ class PolicyItem(Versioned):
             if ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("項目を自分自身の下位に置くことはできません。")})
             ancestor = ancestor.parent
+
+
+class PolicyVersion(Versioned):
+    """One dated text of a policy: its 素案, its 案, its 策定版, made of ordered passages.
+
+    The text itself is never edited here: a corrected text is a new version, so that what the
+    committee was shown stays on record beside what the city adopted.
+    """
+
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="versions", verbose_name=_("政策・計画")
+    )
+    name = models.CharField(
+        _("版の名称"), max_length=100, help_text=_("「素案」「案」「策定版」など。")
+    )
+    stage = models.CharField(
+        _("段階"), max_length=20, choices=VersionStage.choices, default=VersionStage.DRAFT
+    )
+    dated_on = models.DateField(_("日付"))
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    source_filename = models.CharField(_("元のファイル名"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策・計画の版")
+        verbose_name_plural = _("政策・計画の版")
+        ordering = ["policy", "order", "dated_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "name"],
+                name="policyversion_unique_name_per_policy",
+                violation_error_message=_("同じ政策・計画に同じ名称の版があります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.policy}（{self.name}）"
+
+    def get_absolute_url(self):
+        return reverse("admin:policy_policyversion_change", args=[self.pk])
+
+
+class Passage(models.Model):
+    """A heading or a paragraph of a version's text, in document order.
+
+    ``heading_path`` holds the headings above the passage, outermost first, one per line, so a
+    passage can be shown and compared with its place in the document without a query per row.
+    """
+
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="passages", verbose_name=_("版")
+    )
+    position = models.PositiveIntegerField(_("位置"))
+    kind = models.CharField(_("種別"), max_length=20, choices=PassageKind.choices)
+    level = models.PositiveSmallIntegerField(
+        _("見出しの階層"), default=0, help_text=_("見出しは1（章）から、本文は0。")
+    )
+    heading_path = models.TextField(_("上位の見出し"), blank=True)
+    text = models.TextField(_("本文"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("文章の段落")
+        verbose_name_plural = _("文章の段落")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "position"],
+                name="passage_unique_position_per_version",
+                violation_error_message=_("同じ版の同じ位置に二つの段落があります。"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=PassageKind.HEADING) & Q(level__gte=1))
+                | (Q(kind=PassageKind.PARAGRAPH) & Q(level=0)),
+                name="passage_level_matches_kind",
+                violation_error_message=_("見出しの階層は1以上、本文の階層は0にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="passage_text_not_empty",
+                violation_error_message=_("段落の本文が空です。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}: {self.text[:40]}"
+
+    @property
+    def headings(self):
+        """The headings above this passage, outermost first."""
+        return tuple(self.heading_path.split("\n")) if self.heading_path else ()
