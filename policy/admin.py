@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from feedback.search import refresh_search_text
 from policy.models import Policy, PolicyItem
 
 
@@ -19,6 +20,10 @@ class PolicyAdmin(SimpleHistoryAdmin):
     ordering = ["title"]
     inlines = [PolicyItemInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_text(form.instance.items.values_list("comments", flat=True))  # search_text
+
 
 @admin.register(PolicyItem)
 class PolicyItemAdmin(SimpleHistoryAdmin):
@@ -27,3 +32,7 @@ class PolicyItemAdmin(SimpleHistoryAdmin):
     search_fields = ["heading", "policy__title"]
     autocomplete_fields = ["policy", "parent"]
     ordering = ["policy", "order", "id"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_search_text(obj.comments.values_list("pk", flat=True))  # search_text
