@@ -35,6 +35,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
+from feedback.search import refresh_search_text
 from feedback.selectors import report_comments
 from feedback.services import (
     comments_set_category,
@@ -123,6 +124,10 @@ class MemberAdmin(FeedbackVersionedAdmin):
     list_select_related = ["committee"]
     ordering = ["name_kana", "name"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_search_text(obj.comments.values_list("pk", flat=True))  # search_text
+
 
 class MeetingCommentInline(admin.TabularInline):
     """The remarks of a meeting, listed; each is edited on its own page (with its version)."""
@@ -165,6 +170,10 @@ class ReflectionCategoryAdmin(FeedbackVersionedAdmin):
     list_editable = ["order"]
     search_fields = ["name"]
     ordering = ["order", "name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_search_text(obj.responses.values_list("comment_id", flat=True))  # search_text
 
 
 class CityResponseInline(ChildOfPublishedInline, admin.StackedInline):
@@ -261,6 +270,10 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     actions = ["set_category", "export_workbook"]
 
     object_history_template = "admin/feedback/comment/object_history.html"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_text([form.instance.pk])  # search_text
 
     def history_view(self, request, object_id, extra_context=None):
         """The remark's history, followed by that of its city view and follow-ups (inlines)."""

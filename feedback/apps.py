@@ -1,7 +1,26 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("委員会の意見と市の考え方")
+
+    def ready(self):
+        # A policy item's heading is part of its remarks' search text. The policy app knows
+        # nothing of remarks (feedback depends on policy, not the reverse), so feedback
+        # listens for the rename; it runs inside the rename's transaction.
+        from policy.models import PolicyItem
+
+        post_save.connect(
+            _refresh_item_remarks, sender=PolicyItem, dispatch_uid="feedback-item-search"
+        )
+
+
+def _refresh_item_remarks(sender, instance, created, **kwargs):
+    if created:
+        return
+    from feedback.search import refresh_search_text
+
+    refresh_search_text(instance.comments.values_list("pk", flat=True))

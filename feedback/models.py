@@ -18,6 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from feedback import wareki
 from feedback.enums import MemberRole, PublicationStatus
+from feedback.folding import fold
+from feedback.search import SEPARATOR
 from policy.models import PolicyItem
 from publication.models import PublicManager, PublicQuerySet, Versioned
 
@@ -300,9 +302,13 @@ class Comment(Publishable):
         PolicyItem, on_delete=models.PROTECT, related_name="comments", verbose_name=_("対象項目")
     )
     body = models.TextField(_("意見、質問等"))
+    # Derived, never shown: the folded texts a citizen can search (feedback/search.py), written
+    # by search.refresh_search_text. No B-tree index: search is an infix match (LIKE '%…%'),
+    # which such an index cannot serve, and PostgreSQL refuses B-tree entries over ~2.7 kB.
+    search_text = models.TextField(_("検索用テキスト"), blank=True, default="", editable=False)
 
     objects = CommentManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("意見")
@@ -334,6 +340,18 @@ class Comment(Publishable):
 
     def __str__(self):
         return f"{self.meeting} No.{self.number}"
+
+    def save(self, *args, **kwargs):
+        # The body is the first line of search_text: keep that line in step with the body here,
+        # without reading related records, so a remark saved on its own is found by its new
+        # text. The lines from the member, item, answer and follow-ups are written by
+        # search.refresh_search_text, which every write path calls after its writes.
+        _body, separator, rest = self.search_text.partition(SEPARATOR)
+        self.search_text = fold(self.body) + separator + rest
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("feedback:comment-detail", kwargs={"pk": self.pk})

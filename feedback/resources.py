@@ -37,6 +37,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
+from feedback.search import refresh_search_text
 from policy.enums import ItemKind
 from policy.models import Policy, PolicyItem
 
@@ -560,6 +561,7 @@ class CommentImportResource(resources.ModelResource):
         self.do_instance_save(instance, is_create)
         self._save_response(instance, is_create)
         self._save_follow_up(instance, is_create)
+        refresh_search_text([instance.pk])  # search_text
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """New remarks, then their answers and first follow-ups, each with its history row."""
@@ -583,6 +585,7 @@ class CommentImportResource(resources.ModelResource):
             bulk_create_with_history(
                 follow_ups, FollowUp, batch_size=batch_size, default_user=self.user
             )
+            refresh_search_text([comment.pk for comment in comments])  # search_text
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:

@@ -1,20 +1,31 @@
-"""Keyword search over the public table's text columns, and highlighting of the matches.
+"""Keyword search over the public table's text, and highlighting of the matches.
 
 Japanese has no spaces between words, so a keyword matches as a plain substring (「AI」 inside
-「AIにより」); whitespace (half- or full-width) separates keywords that must all match. Each
-keyword is also tried in its NFKC form, so 「ＡＩ」 typed on a Japanese keyboard finds 「AI」.
+「AIにより」); whitespace (half- or full-width) separates keywords that must all match. Both sides
+are compared folded (``feedback.folding``: width, case, katakana/hiragana, small kana, long-vowel
+marks, whitespace, itaiji), so 「dx」 finds 「ＤＸ」 and 「でじたる」 finds 「デジタル」.
+
+The stored side is ``Comment.search_text``: one line per searchable text of the remark, each
+folded. A folded keyword has no whitespace, so it never matches across two lines, and a search is
+one ``contains`` per keyword on one column. ``refresh_search_text`` writes the column; every write
+path calls it (see ``docs/domain.md``, "Search and folding").
 """
 
 import re
-import unicodedata
+from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from feedback.importing import split_member
+from feedback.folding import fold, fold_with_map
 
 MAX_KEYWORDS = 5
+#: Between the folded texts of ``search_text``: whitespace, which ``fold`` removes from each text.
+SEPARATOR = "\n"
+#: Remarks read and written per round by ``refresh_search_text``.
+REFRESH_BATCH_SIZE = 2000
 
 
 def keywords(value):
@@ -22,49 +33,118 @@ def keywords(value):
     return [word for word in re.split(r"\s+", value or "") if word][:MAX_KEYWORDS]
 
 
-def variants(word):
-    return sorted({word, unicodedata.normalize("NFKC", word)})
-
-
-def member_name(word):
-    """「秋山委員」 as typed from the table finds member 秋山: 委員 is a title, not the name."""
-    return split_member(word)
+def search_terms(value):
+    """The folded keywords of a search string, without repeats or keywords that fold to nothing."""
+    return [term for term in dict.fromkeys(fold(word) for word in keywords(value)) if term]
 
 
 def keyword_condition(value):
-    """A condition on ``Comment`` that every keyword occurs in one of the row's text columns."""
-    from feedback.models import FollowUp
-
+    """A condition on ``Comment``: every keyword occurs, folded, in ``search_text``."""
     condition = Q()
-    for word in keywords(value):
-        any_column = Q()
-        for variant in variants(word):
-            any_column |= (
-                Q(body__icontains=variant)
-                | Q(response__body__icontains=variant)
-                | Q(response__category__name__icontains=variant)
-                | Q(member__name__icontains=member_name(variant))
-                | Q(policy_item__heading__icontains=variant)
-                | Q(
-                    Exists(FollowUp.objects.filter(comment=OuterRef("pk"), body__icontains=variant))
-                )
-            )
-        condition &= any_column
+    for term in search_terms(value):
+        condition &= Q(search_text__contains=term)
     return condition
 
 
+def matches(search_text, value):
+    """What ``keyword_condition`` selects, in Python: the reference the tests compare with."""
+    return all(term in search_text for term in search_terms(value))
+
+
+def search_text_of(
+    *, body, response="", category="", follow_ups=(), member="", member_name="", item=""
+):
+    """The stored search text of one remark: what a citizen can search, folded, one per line.
+
+    ``member`` is the member as printed (「秋山委員」) and ``member_name`` the bare name (「秋山」).
+    The remark's body is always the first line (``Comment.save`` keeps that line in step with
+    the body without reading the related records).
+    """
+    others = [response, category, *follow_ups, member, member_name, item]
+    return SEPARATOR.join([fold(body), *(fold(text) for text in others if text)])
+
+
+def refresh_search_text(comment_ids):
+    """Rewrite ``Comment.search_text`` of these remarks (ids, or a QuerySet of remarks) from
+    their current texts.
+
+    Every write that changes what a remark's search text is made of calls this once, after the
+    write: the services, the admin, the import, the loading commands, and renames of members,
+    policy items and categories. Batched: two reads and a bulk update per
+    ``REFRESH_BATCH_SIZE`` remarks, and only rows whose text changed are written (history and
+    ``updated_at`` are left alone: the search text is derived, not an edit).
+    """
+    from feedback.models import Comment, FollowUp, Member
+
+    if isinstance(comment_ids, QuerySet) and comment_ids.model is Comment:
+        comment_ids = comment_ids.values_list("pk", flat=True)
+    ids = sorted({int(pk) for pk in comment_ids if pk is not None})
+    for start in range(0, len(ids), REFRESH_BATCH_SIZE):
+        batch = ids[start : start + REFRESH_BATCH_SIZE]
+        follow_ups = defaultdict(list)
+        for comment_id, body in (
+            FollowUp.objects.filter(comment_id__in=batch)
+            .order_by(*FollowUp._meta.ordering)
+            .values_list("comment_id", "body")
+        ):
+            follow_ups[comment_id].append(body)
+        changed = []
+        for pk, current, body, name, role, item, response, category in (
+            Comment.objects.filter(pk__in=batch)
+            .order_by()
+            .values_list(
+                "pk",
+                "search_text",
+                "body",
+                "member__name",
+                "member__role",
+                "policy_item__heading",
+                "response__body",
+                "response__category__name",
+            )
+        ):
+            with translation.override("ja"):
+                printed = Member(name=name, role=role).display_name
+            text = search_text_of(
+                body=body,
+                response=response or "",
+                category=category or "",
+                follow_ups=follow_ups[pk],
+                member=printed,
+                member_name=name,
+                item=item,
+            )
+            if text != current:
+                changed.append(Comment(pk=pk, search_text=text))
+        # The write that made the text change raised the public change signal already.
+        Comment._base_manager.bulk_update(changed, ["search_text"])
+
+
 def highlight(text, value):
-    """``text`` escaped, with every keyword of ``value`` wrapped in ``<mark>``."""
+    """``text`` escaped, with every match of a keyword of ``value`` wrapped in ``<mark>``.
+
+    Matching is done on the folded text and mapped back, so 「ＤＸ」 is marked for 「dx」 and the
+    text is shown as stored.
+    """
     text = str(text or "")
-    terms = sorted({v for word in keywords(value) for v in variants(word)}, key=len, reverse=True)
+    terms = sorted(search_terms(value), key=len, reverse=True)
     if not terms:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    folded, spans = fold_with_map(text)
+    pattern = re.compile("|".join(re.escape(term) for term in terms))
+    marked = []
+    for match in pattern.finditer(folded):
+        start, end = spans[match.start()][0], spans[match.end() - 1][1]
+        if marked and start < marked[-1][1]:
+            # Two matches inside one original character (「㍻」 → 「平成」): one mark.
+            marked[-1] = (marked[-1][0], max(end, marked[-1][1]))
+        else:
+            marked.append((start, end))
     parts, position = [], 0
-    for match in pattern.finditer(text):
-        parts.append(escape(text[position : match.start()]))
-        parts.append(f"<mark>{escape(match.group())}</mark>")
-        position = match.end()
+    for start, end in marked:
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
     parts.append(escape(text[position:]))
     # Safe: every piece was escaped above.
     return mark_safe("".join(parts))  # nosec B308 B703

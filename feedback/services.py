@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from feedback import permissions
 from feedback.enums import PublicationStatus
 from feedback.models import CityResponse, Comment, ReflectionCategory, Report
+from feedback.search import refresh_search_text
 from publication.stamp import public_write
 from publication.versioning import save_versioned
 
@@ -82,6 +83,7 @@ def report_publish(*, report: Report, by=None) -> Report:
     )
     for comment in drafts:
         _set_status(comment, status=PublicationStatus.PUBLISHED, by=by, now=now)
+    refresh_search_text(report.entries.values_list("comment_id", flat=True))  # search_text
     if not report.is_published:
         _set_status(report, status=PublicationStatus.PUBLISHED, by=by, now=now)
     audit.info("report publish: %s (pk=%s)", report, report.pk, extra={"user": by})
@@ -134,4 +136,5 @@ def comments_set_category(*, comments, category: ReflectionCategory, by=None) ->
         comment._history_user = by
         comment.save(update_fields=["version", "updated_at"])
         changed.append(comment)
+    refresh_search_text([comment.pk for comment in changed])  # search_text
     return changed

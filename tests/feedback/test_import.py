@@ -145,10 +145,12 @@ def test_one_edited_cell_changes_exactly_that_field(exported):
     comment = Comment.objects.get(number=4)
     assert sorted(changed) == [
         ("Comment", comment.pk, "body"),
+        ("Comment", comment.pk, "search_text"),
         ("Comment", comment.pk, "updated_at"),
         ("Comment", comment.pk, "version"),
     ]
     assert comment.body.startswith("取組内容の①でSNS")
+    assert comment.search_text.startswith("取組内容の1でsns")
     assert comment.history.first().body.startswith("取組内容の①でSNS")
 
 

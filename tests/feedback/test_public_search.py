@@ -1,5 +1,7 @@
 """Filters, keyword search, summaries and caching of the public pages, over HTTP."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -315,3 +317,200 @@ def test_member_and_item_matches_are_highlighted_too(client, shiryo2):
     assert "暮らしの<mark>デジタル</mark>化</a>" in page
     search = client.get(reverse("feedback:comment-search"), {"q": "未来像"}).content.decode()
     assert "本市の<mark>未来像</mark></a>" in search
+
+
+# -- folded search (issue 14) -------------------------------------------------------------------
+
+
+def folded_report():
+    """A published 資料 whose texts are written the ways citizens do not type them."""
+    takahashi = MemberFactory(name="髙橋", name_kana="たかはし")
+    comments = [
+        CommentFactory(
+            body="行政のＤＸを進めてください。",
+            member=takahashi,
+            meeting__committee=takahashi.committee,
+        ),
+        CommentFactory(body="ＫＰＩを設定してください。"),
+        CommentFactory(body="デジタル人材を育ててください。"),
+    ]
+    for comment in comments:
+        CityResponseFactory(comment=comment)
+    return report_publish(report=report_with_comments(comments))
+
+
+def bodies(page):
+    return [row[4] for row in body_texts(page)]
+
+
+@pytest.mark.parametrize("word", ["DX", "dx", "ＤＸ", "ｄｘ"])
+def test_halfwidth_and_lowercase_find_fullwidth_text(client, word):
+    folded_report()
+
+    page = search(client, q=word).content.decode()
+
+    assert bodies(page) == ["行政のＤＸを進めてください。"]
+    assert "行政の<mark>ＤＸ</mark>を進めてください。" in page
+    assert f'<h2 class="result-count" id="result-count">「{word}」の検索結果: 1件</h2>' in page
+
+
+def test_kpi_finds_fullwidth_kpi(client):
+    folded_report()
+
+    page = search(client, q="KPI").content.decode()
+
+    assert bodies(page) == ["ＫＰＩを設定してください。"]
+    assert "<mark>ＫＰＩ</mark>を設定してください。" in page
+
+
+def test_hiragana_finds_katakana(client, shiryo2):
+    page = search(client, q="でじたる").content.decode()
+
+    assert numbers(page) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert numbers(page) == source_numbers_containing("デジタル")
+    assert "「でじたる」の検索結果: 7件" in page
+    assert "暮らしの<mark>デジタル</mark>化" in page
+
+
+def test_member_as_printed_with_a_space_finds_their_remarks(client, shiryo2):
+    page = search(client, q="芦川 委員").content.decode()
+
+    assert numbers(page) == ["3", "4", "5"]
+    assert "<mark>芦川</mark><mark>委員</mark>" in page
+
+
+def test_common_kanji_finds_a_name_written_with_its_variant(client):
+    folded_report()
+
+    page = search(client, q="高橋").content.decode()
+
+    assert bodies(page) == ["行政のＤＸを進めてください。"]
+    assert "<mark>髙橋</mark>委員</a>" in page
+    assert "高橋" not in page.replace('value="高橋"', "").replace("「高橋」", "")
+
+
+def test_no_result_page_suggests_what_to_try(client, shiryo2):
+    response = search(client, q="存在しない言葉")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<h2 class="result-count" id="result-count">0件</h2>' in page
+    assert "条件に合う意見はありません。" in page
+    assert "キーワードを減らすか、短くする" in page
+    assert "カタカナの言葉はひらがなで入力しても探せます。" in page
+    assert f'<a href="{reverse("feedback:comment-search")}">条件を解除してすべて表示</a>' in page
+
+
+def test_report_page_says_what_was_searched_for(client, shiryo2):
+    page = client.get(shiryo2.get_absolute_url(), {"q": "ai"}).content.decode()
+
+    assert "「ai」の検索結果: 7件中2件を表示しています。" in page
+    assert [row[0] for row in body_texts(page)] == ["6", "7"]
+
+
+def test_downloads_follow_the_folded_keyword(client, shiryo2):
+    url = reverse("feedback:report-download", args=[shiryo2.pk, "csv"])
+
+    text = client.get(url, {"q": "ａｉ"}).content.decode("utf-8-sig")
+
+    assert [record[1] for record in csv.reader(io.StringIO(text))][1:] == ["6", "7"]
+
+
+def _admin_post(admin_client, comment, **changes):
+    from tests.feedback.admin_forms import change_form_data
+
+    url = reverse("admin:feedback_comment_change", args=[comment.pk])
+    data = change_form_data(admin_client.get(url))
+    data.update(changes)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+
+
+def test_admin_edit_of_a_remark_updates_search(admin_client, client, shiryo2):
+    comment = Comment.objects.get(number=2)
+    assert numbers(search(client, q="ぱぶりっくこめんと").content.decode()) == []
+
+    _admin_post(admin_client, comment, body="パブリックコメントをＷｅｂで受け付けてください。")
+
+    assert numbers(search(client, q="ぱぶりっくこめんと web").content.decode()) == ["2"]
+
+
+def test_follow_up_added_in_the_admin_inline_updates_search(admin_client, client, shiryo2):
+    comment = Comment.objects.get(number=5)
+    assert numbers(search(client, q="ﾁｬｯﾄﾎﾞｯﾄ").content.decode()) == []
+
+    _admin_post(
+        admin_client,
+        comment,
+        **{
+            "follow_ups-TOTAL_FORMS": "2",
+            "follow_ups-1-body": "チャットボットを導入しました。",
+            "follow_ups-1-recorded_on": "2021-06-01",
+        },
+    )
+
+    assert numbers(search(client, q="ﾁｬｯﾄﾎﾞｯﾄ").content.decode()) == ["5"]
+
+
+def test_import_of_a_changed_remark_updates_search(client, shiryo2, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "資料2.csv"
+    call_command("export_report", "資料2", "-o", str(path), verbosity=0)
+    text = path.read_bytes().decode("utf-8-sig")
+    assert "取組内容の でSNS" in text
+    path.write_bytes(text.replace("取組内容の でSNS", "取組内容のＤＸでSNS").encode("utf-8"))
+
+    call_command("import_feedback", str(path), "--commit", verbosity=0)
+
+    assert numbers(search(client, q="内容のdxで").content.decode()) == ["4"]
+
+
+def test_member_rename_in_the_admin_updates_search(admin_client, client, shiryo2):
+    from tests.feedback.admin_forms import change_form_data
+
+    member = Member.objects.get(name="岡部")
+    url = reverse("admin:feedback_member_change", args=[member.pk])
+    data = change_form_data(admin_client.get(url))
+    data["name"] = "岡邊"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert numbers(search(client, q="岡辺委員").content.decode()) == ["7"]
+    assert numbers(search(client, q="岡部").content.decode()) == []
+
+
+def test_import_of_new_remarks_writes_their_search_text(db):
+    from django.core.management import call_command
+
+    from feedback.search import refresh_search_text
+    from tests.feedback.test_seed import SOURCE
+
+    call_command(
+        "import_feedback",
+        str(SOURCE),
+        "--commit",
+        "--create-missing",
+        "--policy",
+        "平塚市デジタル化基本方針",
+        verbosity=0,
+    )
+    imported = dict(Comment.objects.values_list("number", "search_text"))
+    Comment.objects.update(search_text="")
+    refresh_search_text(Comment.objects.all())
+
+    assert imported == dict(Comment.objects.values_list("number", "search_text"))
+    assert imported[3].split("\n")[-3:] == ["芦川委員", "芦川", "情報せきゆりていの確保"]
+
+
+def test_policy_item_rename_in_the_admin_updates_search(admin_client, client, shiryo2):
+    from tests.feedback.admin_forms import change_form_data
+
+    item = Comment.objects.get(number=3).policy_item
+    url = reverse("admin:policy_policyitem_change", args=[item.pk])
+    data = change_form_data(admin_client.get(url))
+    data["heading"] = "方針２　行政内部のＤＸ"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert numbers(search(client, q="行政内部のdx").content.decode()) == ["3"]

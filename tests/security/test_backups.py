@@ -1,10 +1,12 @@
 """The backup drill: back up a database with 資料2, restore it into a fresh one, find every row.
 
 Each database here is the test's own (SQLite files in a temporary folder; PostgreSQL databases
-hiratsuka_backup_test_src/_dst), made and dropped by the test, never the suite's.
+hiratsuka_backup_test_src/_dst with the process id, so parallel runs never share them), made
+and dropped by the test, never the suite's.
 """
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -81,7 +83,7 @@ def psql(command):
 
 @pytest.fixture
 def postgres_databases():
-    names = ["hiratsuka_backup_test_src", "hiratsuka_backup_test_dst"]
+    names = [f"hiratsuka_backup_test_src_{os.getpid()}", f"hiratsuka_backup_test_dst_{os.getpid()}"]
     for name in names:
         psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         psql(f"CREATE DATABASE {name}")

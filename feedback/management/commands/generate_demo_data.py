@@ -32,6 +32,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
+from feedback.search import refresh_search_text
 from policy.enums import ItemKind
 from policy.models import Policy, PolicyItem
 
@@ -309,6 +310,7 @@ def generate(*, comments, seed=2020, sample_sizes=(), history=True):
             )
     _bulk(CityResponse, responses, history=history)
     _bulk(FollowUp, follow_ups, history=history)
+    refresh_search_text([comment.pk for comment in created])  # search_text
 
     # One 資料 per meeting, listing its remarks; plus the sample sizes the benchmark asks for.
     reports, entries = [], []

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from feedback.models import Report
+from feedback.models import Comment, Report
+from feedback.search import refresh_search_text
 from feedback.services import report_publish
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "shiryo2.json"
@@ -62,6 +63,7 @@ class Command(BaseCommand):
                     default_change_reason="資料の初期読み込み",
                 )
             reports = [Report.objects.get_by_natural_key(*key) for key in report_keys]
+            refresh_search_text(Comment.objects.filter(reports__in=reports))  # search_text
             if not draft:
                 for report in reports:
                     report_publish(report=report)
