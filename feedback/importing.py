@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from feedback.exports import FORMULA_PREFIXES
+from feedback.exports import needs_formula_guard
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -159,7 +159,7 @@ def _cell_text(value):
 
 def _unescape_formula_guard(text):
     """Undo the leading ``'`` our own CSV export puts before formula-like text."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and needs_formula_guard(text[1:]):
         return text[1:]
     return text
 
