@@ -177,6 +177,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login leads when ``next`` is missing or refused (another site, javascript:, …): the
+# staff's start page. Django's default, /accounts/profile/, does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- HTTPS, cookies and sessions (docs/security.md) ---------------------------------------
 # TLS ends at the reverse proxy, which must overwrite X-Forwarded-Proto (docs/deploy.md).
