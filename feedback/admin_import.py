@@ -7,11 +7,13 @@ unchanged / errors) and applied by the same confirm view, all or nothing.
 """
 
 import logging
+import re
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -185,6 +187,27 @@ def workbook_response(workbook, filename):
     return response
 
 
+# A record's id in an admin URL: every model here has a numeric key (BigAutoField), and 18
+# digits always fit it. Anything else never reaches the database.
+_RECORD_ID = re.compile(r"[0-9]{1,18}")
+
+
+def numeric_object_id(view):
+    """An admin view for a ``<path:object_id>`` URL that answers 404 unless the id is a number.
+
+    Django's admin takes any text there; given to ``get_object_or_404`` it was a ValueError
+    (500), and a number beyond bigint a database error on PostgreSQL.
+    """
+
+    @wraps(view)
+    def checked(request, object_id, *args, **kwargs):
+        if not _RECORD_ID.fullmatch(object_id):
+            raise Http404("no such record")
+        return view(request, object_id, *args, **kwargs)
+
+    return checked
+
+
 class PasteForm(forms.Form):
     text = forms.CharField(
         label="Excel から貼り付け",
@@ -218,7 +241,7 @@ class PasteMixin:
         return [
             path(
                 "<path:object_id>/paste/",
-                self.admin_site.admin_view(self.paste_view),
+                self.admin_site.admin_view(numeric_object_id(self.paste_view)),
                 name="{}_{}_paste".format(*info),
             ),
             *super().get_urls(),
