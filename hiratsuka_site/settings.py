@@ -137,7 +137,15 @@ else:
             "LOCATION": "django_cache",
         }
     }
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# django-import-export's CacheStorage, kept an hour at most and removed once refused or confirmed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "feedback.admin_import.PreviewStorage"
+# Uploads: the import's own limit (feedback.importing.MAX_UPLOAD_BYTES, 5 MB; override with
+# FEEDBACK_IMPORT_MAX_UPLOAD_BYTES) is enforced while the request is read, by
+# feedback.admin_import.UploadLimitHandler. Django's limits stay as they are: form fields other
+# than files at most 2.5 MB in memory (DATA_UPLOAD_MAX_MEMORY_SIZE), and a file over 2.5 MB is
+# spooled to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE), deleted when the request ends.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before the password is checked.
