@@ -53,15 +53,21 @@ serve: $(VENV)/.run-installed
 	    --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # A consistent backup of the configured database (pg_dump -Fc, or SQLite's online backup API),
-# and its restore into an empty database (docs/backups.md).
+# and its restore into an empty database (docs/backups.md). The backup is created 0600 (missing
+# folders 0700) by backup_database itself. Both use the key `make serve` uses: DJANGO_SECRET_KEY,
+# else the local trial's .secret-key.
 BACKUP ?= backups/hiratsuka-$(shell date +%Y%m%d-%H%M%S).dump
+WITH_SECRET_KEY = export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE) 2>/dev/null)}" && \
+	if [ -z "$$DJANGO_SECRET_KEY" ] && [ -z "$$DJANGO_DEBUG" ]; then \
+	  echo "秘密鍵がありません。環境変数 DJANGO_SECRET_KEY を設定してください（make serve で試用中なら $(SECRET_KEY_FILE) を使います）。" >&2; \
+	  exit 1; \
+	fi &&
 backup: $(VENV)/.run-installed
-	@mkdir -p $(dir $(BACKUP))
-	$(BIN)/python manage.py backup_database $(BACKUP)
+	@$(WITH_SECRET_KEY) $(BIN)/python manage.py backup_database $(BACKUP)
 
 restore: $(VENV)/.run-installed
 	@test -n "$(FROM)" || { echo "復元するファイルを FROM=… で指定してください。" >&2; exit 1; }
-	$(BIN)/python manage.py restore_database $(FROM)
+	@$(WITH_SECRET_KEY) $(BIN)/python manage.py restore_database $(FROM)
 
 # 50 connections for 30 s against `make serve` on 127.0.0.1 (not part of make test or CI);
 # the figures go to docs/benchmarks.md by hand.

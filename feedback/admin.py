@@ -23,7 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from feedback import excel, exports, permissions
-from feedback.admin_import import FeedbackImportMixin, PasteMixin, workbook_response
+from feedback.admin_import import (
+    FeedbackImportMixin,
+    PasteMixin,
+    numeric_object_id,
+    workbook_response,
+)
 from feedback.models import (
     CityResponse,
     Comment,
@@ -373,17 +378,17 @@ class ReportAdmin(PasteMixin, PublishableAdmin):
         return [
             path(
                 "<path:object_id>/publish/",
-                self.admin_site.admin_view(self.publish_view),
+                self.admin_site.admin_view(numeric_object_id(self.publish_view)),
                 name="{}_{}_publish".format(*info),
             ),
             path(
                 "<path:object_id>/unpublish/",
-                self.admin_site.admin_view(self.unpublish_view),
+                self.admin_site.admin_view(numeric_object_id(self.unpublish_view)),
                 name="{}_{}_unpublish".format(*info),
             ),
             path(
                 "<path:object_id>/workbook/",
-                self.admin_site.admin_view(self.workbook_view),
+                self.admin_site.admin_view(numeric_object_id(self.workbook_view)),
                 name="{}_{}_workbook".format(*info),
             ),
             *super().get_urls(),

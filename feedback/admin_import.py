@@ -4,21 +4,33 @@ One path for every import: an uploaded file (the remark list's 「インポー�
 pasted on a meeting's or a 資料's page are both stored in django-import-export's temporary
 storage, previewed with a dry run of ``CommentImportResource`` (new / changed fields /
 unchanged / errors) and applied by the same confirm view, all or nothing.
+
+The stored file lives only as long as it can still be confirmed: it is removed when the
+preview refuses it, when the import is confirmed, and an abandoned one expires after an hour
+(``PreviewStorage``). An upload over the size limit is refused before it is stored, and one
+declaring more than the limit is not read at all (``UploadLimitHandler``).
 """
 
 import logging
+import re
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.tmp_storages import CacheStorage
 
 from feedback import excel, exports, importing, permissions
 from feedback.models import Comment, Meeting, Report
@@ -58,7 +70,16 @@ class ImportOptionsMixin(forms.Form):
 
 
 class FeedbackImportForm(ImportOptionsMixin, ImportForm):
-    pass
+    def __init__(self, *args, upload_refusal="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload_refusal = upload_refusal
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.upload_refusal:
+            # The file was refused unread (the rest of the request perhaps too): say only that.
+            self.errors.clear()
+            self.add_error("import_file", self.upload_refusal)
 
 
 VERSIONS_SALT = "feedback.import.versions"
@@ -89,6 +110,70 @@ def signed_versions(versions):
 
 
 OPTION_NAMES = ("meeting", "policy", "create_missing", "report")
+
+
+# Room in an upload request for the import form's other fields and the multipart framing.
+FORM_ALLOWANCE_BYTES = 64 * 1024
+PREVIEW_LIFETIME_SECONDS = 60 * 60
+
+
+class PreviewStorage(CacheStorage):
+    """The uploaded or pasted file between the preview and its confirmation, in the shared cache.
+
+    Removed when the preview refuses it or the import is confirmed; an abandoned preview
+    expires after an hour instead of django-import-export's day.
+    """
+
+    CACHE_LIFETIME = PREVIEW_LIFETIME_SECONDS
+
+
+def declared_too_large(content_length, max_bytes):
+    return content_length > max_bytes + FORM_ALLOWANCE_BYTES
+
+
+def _content_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads nothing of a request with an unreadable length
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """Refuses an import file over ``max_bytes`` before any of it is stored.
+
+    A request declaring more than the limit (Content-Length, plus room for the other fields)
+    is not read at all; a file part declaring more is skipped unread; otherwise reading stops
+    as soon as more than the limit has arrived. ``request.upload_refusal`` then holds the
+    Japanese message for the form.
+    """
+
+    def __init__(self, request, max_bytes):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+
+    def refuse(self):
+        self.request.upload_refusal = importing.too_large_message()
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if declared_too_large(content_length, self.max_bytes):
+            self.refuse()
+            return QueryDict(encoding=encoding), MultiValueDict()
+        return None
+
+    def new_file(self, field_name, file_name, content_type, content_length, *args, **kwargs):
+        super().new_file(field_name, file_name, content_type, content_length, *args, **kwargs)
+        if content_length is not None and content_length > self.max_bytes:
+            self.refuse()
+            raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self.refuse()
+            raise SkipFile  # the handlers after this one close and delete what they had
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def summary(result):
@@ -122,6 +207,73 @@ class FeedbackImportMixin(ImportMixin):
 
     def has_import_permission(self, request):
         return request.user.is_active and request.user.has_perm(permissions.IMPORT_FEEDBACK)
+
+    # -- the stored file: checked on the way in, removed when it cannot or need not be confirmed
+
+    @method_decorator(csrf_exempt)
+    def import_action(self, request, **kwargs):
+        """The upload page, with the size limit in force before Django reads the body.
+
+        Upload handlers must be in place before the CSRF check reads the body: hence exempt
+        here and ``csrf_protect`` below. The one request not checked is one refused on its
+        declared size: nothing of it is read, and it only shows the form with the refusal.
+        """
+        max_bytes = importing.max_upload_bytes()
+        request.upload_handlers.insert(0, UploadLimitHandler(request, max_bytes))
+        view = super().import_action
+        if not (
+            request.method == "POST" and declared_too_large(_content_length(request), max_bytes)
+        ):
+            view = csrf_protect(view)
+        response = None
+        try:
+            response = view(request, **kwargs)
+        finally:
+            self._discard_unconfirmable_upload(request, response)
+        return response
+
+    def _discard_unconfirmable_upload(self, request, response):
+        """A preview that offers no confirmation (refused file, errors) keeps no stored file."""
+        stored = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        context = getattr(response, "context_data", None) or {}
+        if stored and not context.get("confirm_form"):
+            self.preview_storage(stored).remove()
+
+    def preview_storage(self, name=None):
+        storage_class = self.get_tmp_storage_class()
+        return storage_class(
+            name=name,
+            read_mode=CitySheetFormat().get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+
+    def get_import_form_kwargs(self, request):
+        kwargs = super().get_import_form_kwargs(request)
+        refusal = getattr(request, "upload_refusal", "")
+        if refusal:
+            # Bound even when nothing of the request was read, so that the form says why.
+            kwargs.update(data=request.POST, files=request.FILES, upload_refusal=refusal)
+        return kwargs
+
+    def process_import(self, request, **kwargs):
+        """Confirm: import the stored file and remove it, whatever the outcome."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if request.method != "POST" or not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        storage = self.preview_storage(confirm_form.cleaned_data["import_file_name"])
+        if storage.read() is None:
+            messages.error(
+                request,
+                "確認画面を開いてから時間がたったため、読み込んだファイルは破棄されました。"
+                "何も変更していません。もう一度ファイルを選んでください。",
+            )
+            return HttpResponseRedirect(reverse("admin:feedback_comment_import"))
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            storage.remove()
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
@@ -187,10 +339,6 @@ class FeedbackImportMixin(ImportMixin):
             context["paste_errors"] = error.messages
             return context
         format_index = 0
-        tmp_storage = self.get_tmp_storage_class()(
-            read_mode=CitySheetFormat().get_read_mode(), **self.get_tmp_storage_class_kwargs()
-        )
-        tmp_storage.save(text.encode("utf-8"))
         preview = {}
         resource = CommentImportResource(user=request.user, preview=preview, **options)
         result = resource.import_data(
@@ -198,6 +346,9 @@ class FeedbackImportMixin(ImportMixin):
         )
         context["result"] = result
         if not result.has_errors() and not result.has_validation_errors():
+            # Stored only when it can be confirmed; the confirmation removes it.
+            tmp_storage = self.preview_storage()
+            tmp_storage.save(text.encode("utf-8"))
             initial = {
                 "import_file_name": tmp_storage.name,
                 "original_file_name": "貼り付けたデータ",
@@ -226,6 +377,27 @@ def workbook_response(workbook, filename):
         as_attachment=True, filename=filename
     )
     return response
+
+
+# A record's id in an admin URL: every model here has a numeric key (BigAutoField), and 18
+# digits always fit it. Anything else never reaches the database.
+_RECORD_ID = re.compile(r"[0-9]{1,18}")
+
+
+def numeric_object_id(view):
+    """An admin view for a ``<path:object_id>`` URL that answers 404 unless the id is a number.
+
+    Django's admin takes any text there; given to ``get_object_or_404`` it was a ValueError
+    (500), and a number beyond bigint a database error on PostgreSQL.
+    """
+
+    @wraps(view)
+    def checked(request, object_id, *args, **kwargs):
+        if not _RECORD_ID.fullmatch(object_id):
+            raise Http404("no such record")
+        return view(request, object_id, *args, **kwargs)
+
+    return checked
 
 
 class PasteForm(forms.Form):
@@ -261,7 +433,7 @@ class PasteMixin:
         return [
             path(
                 "<path:object_id>/paste/",
-                self.admin_site.admin_view(self.paste_view),
+                self.admin_site.admin_view(numeric_object_id(self.paste_view)),
                 name="{}_{}_paste".format(*info),
             ),
             *super().get_urls(),

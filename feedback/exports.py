@@ -14,8 +14,10 @@ from django.utils import timezone
 # The column titles of the paper table, in its order. Imports find the header row by them.
 COLUMNS = ("No.", "委員名", "対象項目", "意見、質問等", "市の考え方", "対応区分", "対応状況")
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula by spreadsheet programs. The full-width
+# forms (＝＋－＠) count too: Japanese input methods type them, and spreadsheet programs may
+# convert them. So does a sign after leading whitespace (see ``needs_formula_guard``).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,23 @@ def table_rows(comments):
     return rows
 
 
+def needs_formula_guard(text):
+    """Whether ``text`` would run as a formula, or starts like text we already guarded.
+
+    The sign may follow whitespace (「 =1+1」, a line break, 「　＝1+1」). Text starting with
+    apostrophes is judged after them, so that 「'=1」 written by a person gets its own guard
+    and the importer can always tell our apostrophe from theirs (an exact round trip).
+    """
+    body = text.lstrip("'")
+    return body.startswith(FORMULA_PREFIXES) or body.lstrip().startswith(FORMULA_PREFIXES)
+
+
 def neutralize_formula(text):
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if text.startswith(FORMULA_PREFIXES):
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe.
+
+    ``importing`` removes exactly this apostrophe again when our CSV is read back.
+    """
+    if needs_formula_guard(text):
         return "'" + text
     return text
 

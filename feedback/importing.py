@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from feedback.exports import FORMULA_PREFIXES
+from feedback.exports import needs_formula_guard
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -31,6 +31,21 @@ HEADER_SEARCH_ROWS = 30
 
 def limit(name, default):
     return getattr(settings, f"FEEDBACK_IMPORT_{name}", default)
+
+
+def max_upload_bytes():
+    """The largest file an import reads: ``MAX_UPLOAD_BYTES`` unless settings say otherwise."""
+    return limit("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
+
+
+def too_large_message(size=None):
+    """The refusal of a file over the limit; ``size`` when it is known (it is not when the
+    upload was stopped before the end of the file)."""
+    shown = f"（{size:,}バイト）" if size is not None else ""
+    return (
+        f"ファイルが大きすぎます{shown}。"
+        f"上限は{max_upload_bytes():,}バイトです。分割して読み込んでください。"
+    )
 
 
 class SheetError(Exception):
@@ -159,7 +174,7 @@ def _cell_text(value):
 
 def _unescape_formula_guard(text):
     """Undo the leading ``'`` our own CSV export puts before formula-like text."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and needs_formula_guard(text[1:]):
         return text[1:]
     return text
 
@@ -175,12 +190,8 @@ def read_upload(content, filename=""):
     """
     if not content:
         raise SheetError("ファイルが空です（0バイト）。")
-    max_bytes = limit("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
-    if len(content) > max_bytes:
-        raise SheetError(
-            f"ファイルが大きすぎます（{len(content):,}バイト）。"
-            f"上限は{max_bytes:,}バイトです。分割して読み込んでください。"
-        )
+    if len(content) > max_upload_bytes():
+        raise SheetError(too_large_message(len(content)))
     if content.startswith(b"PK\x03\x04"):
         return parse_grid(_read_xlsx(content))
     if content.startswith((b"\xd0\xcf\x11\xe0", b"%PDF")) or b"\x00" in content[:4096]:

@@ -1,6 +1,6 @@
 """Reads that span relations. Public code reaches data only through ``published()``."""
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 
 from feedback.models import (
@@ -51,6 +51,9 @@ def public_reports():
 
 
 REPORT_ROWS_PER_PAGE = 100
+# No 資料 has a million pages; a larger number would reach the database as an offset it cannot
+# hold (beyond bigint on PostgreSQL).
+MAX_PAGE_NUMBER = 1_000_000
 
 
 class _CountedPaginator(Paginator):
@@ -77,7 +80,7 @@ def report_page(report, *, comments=None, number=1, per_page=REPORT_ROWS_PER_PAG
     Each entry carries ``latest_follow_up`` (text) instead of a prefetch of every follow-up,
     and the number of matching rows is counted in the same query (a window function), so a
     page costs one query whatever the size of the 資料. A page number past the end gives the
-    last page.
+    last page; one over ``MAX_PAGE_NUMBER`` raises ``EmptyPage`` (the view answers 404).
     """
     entries = (
         ReportEntry.objects.filter(
@@ -92,6 +95,8 @@ def report_page(report, *, comments=None, number=1, per_page=REPORT_ROWS_PER_PAG
         number = max(int(number), 1)
     except (TypeError, ValueError):
         number = 1
+    if number > MAX_PAGE_NUMBER:
+        raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
     offset = (number - 1) * per_page
     rows = list(entries[offset : offset + per_page])
     if rows:

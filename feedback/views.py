@@ -4,7 +4,7 @@ Every view is wrapped in ``publication.cache.public_page`` (see ``urls.py``): va
 published data, and no shared caching of a logged-in staff member's page.
 """
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -91,11 +91,14 @@ class ReportDetailView(FilteredPageMixin, DetailView):
         if filterset.is_active and not valid:
             page = selectors.report_page(report, comments=Comment.objects.none())
         else:
-            page = selectors.report_page(
-                report,
-                comments=filterset.qs.values("pk") if filterset.is_active else None,
-                number=self.request.GET.get("page"),
-            )
+            try:
+                page = selectors.report_page(
+                    report,
+                    comments=filterset.qs.values("pk") if filterset.is_active else None,
+                    number=self.request.GET.get("page"),
+                )
+            except EmptyPage as error:
+                raise Http404("no such page") from error
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -159,7 +159,15 @@ CACHES["pages"] = {
 # How long a process may keep the public change signal it read (seconds): a change made on
 # another server shows here within this time; on the server that made it, at once.
 PUBLIC_STAMP_TTL = float(os.environ.get("PUBLIC_STAMP_TTL", "1"))
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# django-import-export's CacheStorage, kept an hour at most and removed once refused or confirmed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "feedback.admin_import.PreviewStorage"
+# Uploads: the import's own limit (feedback.importing.MAX_UPLOAD_BYTES, 5 MB; override with
+# FEEDBACK_IMPORT_MAX_UPLOAD_BYTES) is enforced while the request is read, by
+# feedback.admin_import.UploadLimitHandler. Django's limits stay as they are: form fields other
+# than files at most 2.5 MB in memory (DATA_UPLOAD_MAX_MEMORY_SIZE), and a file over 2.5 MB is
+# spooled to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE), deleted when the request ends.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before the password is checked.
@@ -199,6 +207,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login leads when ``next`` is missing or refused (another site, javascript:, …): the
+# staff's start page. Django's default, /accounts/profile/, does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- HTTPS, cookies and sessions (docs/security.md) ---------------------------------------
 # TLS ends at the reverse proxy, which must overwrite X-Forwarded-Proto (docs/deploy.md).

@@ -43,7 +43,7 @@ def test_production_values():
         "session_name": "__Host-sessionid",
         "hsts": 31536000,
         "cache": "django.core.cache.backends.db.DatabaseCache",
-        "tmp": "import_export.tmp_storages.CacheStorage",
+        "tmp": "feedback.admin_import.PreviewStorage",
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     }
 
