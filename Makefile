@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
-.PHONY: run serve backup restore loadtest test chromium lint format security migrations-check clean
+.PHONY: run serve backup restore loadtest test chromium print-tools docs-screens lint format security migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,8 +82,23 @@ chromium:
 	  else echo "/usr/bin/chromium がありません。root で apt-get install -y chromium を実行してください。" >&2; exit 1; fi; \
 	fi
 
-test: $(VENV)/.dev-installed chromium
+# The print tests (tests/feedback/test_workbook_print.py) convert workbooks to PDF with Debian's
+# LibreOffice Calc and read them back with poppler's pdftotext; IPA Gothic renders the Japanese
+# text (it stands in for ＭＳ ゴシック: both fixed-pitch, ASCII half width).
+PRINT_PACKAGES := libreoffice-calc poppler-utils fonts-ipafont-gothic
+print-tools:
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || \
+	    [ ! -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(PRINT_PACKAGES); \
+	  else echo "soffice・pdftotext・IPAゴシックがありません。root で apt-get install -y $(PRINT_PACKAGES) を実行してください。" >&2; exit 1; fi; \
+	fi
+
+test: $(VENV)/.dev-installed chromium print-tools
 	$(BIN)/pytest
+
+# docs/images/workbook-page*.png: 資料2's print workbook as LibreOffice prints it.
+docs-screens: $(VENV)/.dev-installed print-tools
+	$(BIN)/python scripts/print_screenshots.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -403,10 +403,10 @@ class ReportAdmin(PasteMixin, PublishableAdmin):
         report = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not request.user.has_perm(permissions.EXPORT_FEEDBACK):
             raise PermissionDenied
-        rows = exports.table_rows(report_comments(report, published_only=False))
-        return workbook_response(
-            excel.report_workbook(report, rows), f"{report.label}_{report.title}.xlsx"
-        )
+        comments = report_comments(report, published_only=False)
+        rows = exports.table_rows(comments)
+        workbook = excel.report_workbook(report, rows, drafts=excel.unpublished(comments))
+        return workbook_response(workbook, f"{report.label}_{report.title}.xlsx")
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         context["can_publish"] = self.has_publish_permission(request)

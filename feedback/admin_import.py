@@ -366,7 +366,8 @@ class FeedbackImportMixin(ImportMixin):
             raise PermissionDenied
         comments = comment_rows(queryset).order_by("meeting", "number")
         rows = exports.table_rows(comments)
-        return workbook_response(excel.list_workbook(rows), "選択した意見.xlsx")
+        workbook = excel.list_workbook(rows, drafts=excel.unpublished(comments))
+        return workbook_response(workbook, "選択した意見.xlsx")
 
     export_workbook.short_description = "選択した意見を Excel で書き出す"
 

@@ -4,9 +4,14 @@ Title, the label (「資料2」) at the top right, the two-level header with the
 merged over their columns, then No. | 委員名 | 対象項目 | 意見、質問等 | 市の考え方 | 対応区分 |
 対応状況. A4 landscape, one page wide, header rows repeated on every page, page numbers in the
 footer, the header frozen.
+
+Every row gets a height from its wrapped text (``row_height``): LibreOffice Calc does not grow
+rows by itself when it opens a workbook, so without heights every remark printed as one line.
+Staff workbooks that hold unpublished remarks say so above the table and mark those rows.
 """
 
 import io
+import math
 import re
 from copy import copy
 
@@ -14,14 +19,25 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
 from feedback.exports import COLUMNS
 
 FONT_NAME = "ＭＳ ゴシック"
+# Column widths are counted in the digit width of the workbook's default font. That font is
+# ＭＳ ゴシック 10 pt (``BODY_FONT``), a fixed-pitch font whose digit is one narrow (半角)
+# character of the body text, so a width of 48 holds 48 narrow or 24 full-width characters less
+# the cell's padding, in Excel and in LibreOffice alike. With openpyxl's default (Calibri) the
+# same width was 4/3 wider in a LibreOffice without Calibri, and the fit-to-width scale differed.
 COLUMN_WIDTHS = (6, 11, 16, 48, 48, 10, 42)
-TITLE_ROW, GROUP_ROW, HEADER_ROW = 1, 3, 4
+TITLE_ROW, NOTE_ROW, GROUP_ROW, HEADER_ROW = 1, 2, 3, 4
 FIRST_DATA_ROW = HEADER_ROW + 1
+# The staff workbook's extra column when it holds unpublished remarks.
+STATUS_COLUMN_TITLE = "公開状態"
+STATUS_COLUMN_WIDTH = 10
+DRAFT_MARK = "未公開"
+DRAFT_NOTE = "未公開の行を含みます（配布前に承認を受けてください）"
 
 _thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -29,10 +45,118 @@ BODY_FONT = Font(name=FONT_NAME, size=10)
 HEADER_FONT = Font(name=FONT_NAME, size=10, bold=True)
 TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 LABEL_FONT = Font(name=FONT_NAME, size=12, bold=True)
+DRAFT_FONT = Font(name=FONT_NAME, size=10, bold=True, color="C00000")
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+DRAFT_FILL = PatternFill("solid", fgColor="FCE4E4")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+PAGE_MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+
+# -- row heights ---------------------------------------------------------------------------------
+#
+# Neither Excel nor LibreOffice stores the height a wrapped cell needs, and LibreOffice does not
+# work it out when it opens a workbook: rows without a height print one line tall, cut. So the
+# height of every row is written here, from the text it has to hold:
+#
+# 1. A cell holds ``width - 1`` narrow characters a line (one digit width is the padding; this
+#    is exactly what LibreOffice fits, Excel fits a little more). A character of another size
+#    scales with it: the 14 pt title fits 10/14 of that.
+# 2. Full-width characters (Japanese, full-width signs) count 2, ASCII 1, and every explicit
+#    line break starts a new line.
+# 3. Lines break like Japanese typesetting (禁則): never before 、。」）・ー and small kana, never
+#    after 「（; ASCII and full-width alphanumeric words are not split unless longer than a line;
+#    spaces at the end of a line hang. Where the programs might break a little differently this
+#    model breaks earlier, so it never counts fewer lines than they print.
+# 4. A line is 1.25 × the font size (LibreOffice's substitute for ＭＳ ゴシック needs 1.0 ×,
+#    Excel's ＭＳ ゴシック about 1.2 ×), plus 3 pt of padding, rounded up to whole pixels (0.75 pt)
+#    so that Excel and LibreOffice store the same height; at most Excel's limit of 409 pt.
+
+LINE_SPACING = 1.25
+ROW_PADDING_PT = 3
+PIXEL_PT = 0.75
+MAX_ROW_HEIGHT_PT = 409
+
+# Characters that may not start a line (closing brackets, punctuation, small kana, ー …) and
+# characters that may not end one (opening brackets, currency signs).
+_NO_START = (
+    "）」』】〕〉》］｝〙〗”’、。，．・：；！？ー々ゝゞヽヾ〜…‥％"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ"
+)
+_NO_END = "（「『【〔〈《［｛〘〖“‘￥＄"
+# ASCII and full-width alphanumerics form words that are not broken.
+_WORD_CHARS = "!-~０-９Ａ-Ｚａ-ｚ"
+_TOKEN = re.compile(
+    rf"(?P<space>[ \t]+)"
+    # a run of plain full-width characters, each breakable, the last not followed by a closer
+    rf"|(?P<run>(?:[^ \t{_WORD_CHARS}{_NO_START}{_NO_END}](?![{_NO_START}]))+)"
+    # one word or character with the brackets and punctuation glued to it
+    rf"|(?P<cluster>[{_NO_END}]*(?:[{_WORD_CHARS}]+|[^ \t])[{_NO_START}]*)"
+)
+
+
+def text_width(text):
+    """Width in narrow characters: ASCII counts 1, everything else (Japanese) 2."""
+    return 2 * len(text) - len(text.encode("ascii", "ignore"))
+
+
+def line_count(text, capacity):
+    """How many lines ``text`` takes in a cell ``capacity`` narrow characters wide."""
+    capacity = max(capacity, 2)
+    return sum(_paragraph_lines(paragraph, capacity) for paragraph in text.split("\n"))
+
+
+def _paragraph_lines(text, capacity):
+    if text_width(text) <= capacity:
+        return 1
+    lines, used = 1, 0
+    for match in _TOKEN.finditer(text):
+        kind, token = match.lastgroup, match.group()
+        width = text_width(token)
+        if kind == "space":
+            # Spaces at the end of a line hang past it; the next word starts the next line.
+            used = min(used + width, capacity)
+            continue
+        if kind == "run":
+            fits = (capacity - used) // 2
+            if len(token) <= fits:
+                used += width
+                continue
+            per_line = capacity // 2
+            more_lines, rest = divmod(len(token) - fits, per_line)
+            if rest:
+                lines, used = lines + more_lines + 1, 2 * rest
+            else:
+                lines, used = lines + more_lines, 2 * per_line
+            continue
+        if used + width <= capacity:
+            used += width
+            continue
+        if used:
+            lines += 1
+        # A word longer than a line is split wherever the line is full.
+        more_lines = (width - 1) // capacity
+        lines, used = lines + more_lines, width - more_lines * capacity
+    return lines
+
+
+def capacity(width, font_size=BODY_FONT.size):
+    """Narrow characters of ``font_size`` a line of a cell ``width`` (column units) holds."""
+    return math.floor((width - 1) * BODY_FONT.size / font_size)
+
+
+def row_height(lines, font_size=BODY_FONT.size):
+    """Points for ``lines`` lines of ``font_size`` text, in whole pixels, within Excel's limit."""
+    points = lines * font_size * LINE_SPACING + ROW_PADDING_PT
+    return min(math.ceil(points / PIXEL_PT) * PIXEL_PT, MAX_ROW_HEIGHT_PT)
+
+
+def _text_height(cells):
+    """Height of a row from ``(text, width, font_size)`` for each of its cells."""
+    return max(
+        row_height(line_count(text, capacity(width, size)), size) for text, width, size in cells
+    )
+
 
 # Excel refuses these in sheet names.
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -49,30 +173,62 @@ def _text(cell, value):
     cell.data_type = "s"
 
 
-def build_workbook(*, title, label, remarks_heading, response_heading, rows, sheet_name=None):
-    """Return an openpyxl ``Workbook`` holding ``rows`` (``exports.TableRow``) as the paper 資料."""
+def build_workbook(
+    *, title, label, remarks_heading, response_heading, rows, sheet_name=None, drafts=frozenset()
+):
+    """Return an openpyxl ``Workbook`` holding ``rows`` (``exports.TableRow``) as the paper 資料.
+
+    ``drafts`` are the ids of rows that are not published (staff workbooks only): when there are
+    any, a note above the table and on every page says so and a 「公開状態」 column marks them.
+    """
     workbook = Workbook()
+    _set_default_font(workbook, BODY_FONT)
     sheet = workbook.active
     sheet.title = sheet_title(sheet_name or label or title)
-    last_column = len(COLUMNS)
+    drafts = frozenset(drafts) & {row.id for row in rows}
+    widths = list(COLUMN_WIDTHS) + ([STATUS_COLUMN_WIDTH] if drafts else [])
+    last_column = len(widths)
     last_letter = get_column_letter(last_column)
+    capacities = [capacity(width) for width in widths]
 
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
-    # Title across the first six columns, the label alone at the top right, as on paper.
-    sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=6)
+    # Title across the columns but the last, the label alone at the top right, as on paper.
+    title_width = sum(widths[:-1])
+    sheet.merge_cells(
+        start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=last_column - 1
+    )
     _text(sheet.cell(TITLE_ROW, 1), title)
     sheet.cell(TITLE_ROW, 1).font = TITLE_FONT
-    sheet.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.cell(TITLE_ROW, 1).alignment = Alignment(
+        horizontal="center", vertical="center", wrap_text=True
+    )
     label_cell = sheet.cell(TITLE_ROW, last_column)
     _text(label_cell, label)
     label_cell.font = LABEL_FONT
-    label_cell.alignment = Alignment(horizontal="right", vertical="center")
-    sheet.row_dimensions[TITLE_ROW].height = 24
+    label_cell.alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
+    sheet.row_dimensions[TITLE_ROW].height = _text_height(
+        [(title, title_width, TITLE_FONT.size), (label, widths[-1], LABEL_FONT.size)]
+    )
+
+    if drafts:
+        sheet.merge_cells(
+            start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=last_column
+        )
+        note = sheet.cell(NOTE_ROW, 1)
+        _text(note, DRAFT_NOTE)
+        note.font, note.alignment = DRAFT_FONT, Alignment(vertical="center", wrap_text=True)
+        sheet.row_dimensions[NOTE_ROW].height = _text_height([(DRAFT_NOTE, sum(widths), 10)])
+        # On every printed page too, so that no page of it is handed out unnoticed.
+        sheet.oddHeader.right.text = DRAFT_NOTE
+        sheet.oddHeader.right.font = f"{FONT_NAME},Bold"
+        sheet.oddHeader.right.color = DRAFT_FONT.color.rgb[2:]
+    else:
+        sheet.row_dimensions[NOTE_ROW].height = row_height(1)
 
     # The two-level header: one heading over No.…市の考え方, one over 対応区分 and 対応状況.
-    groups = ((1, 5, remarks_heading), (6, last_column, response_heading))
+    groups = ((1, 5, remarks_heading), (6, len(COLUMNS), response_heading))
     for start, end, heading in groups:
         sheet.merge_cells(
             start_row=GROUP_ROW, start_column=start, end_row=GROUP_ROW, end_column=end
@@ -86,11 +242,28 @@ def build_workbook(*, title, label, remarks_heading, response_heading, rows, she
                 BORDER,
                 CENTER,
             )
-    sheet.row_dimensions[GROUP_ROW].height = 32
+    sheet.row_dimensions[GROUP_ROW].height = _text_height(
+        [(heading, sum(widths[start - 1 : end]), 10) for start, end, heading in groups]
+    )
     for column, name in enumerate(COLUMNS, start=1):
         cell = sheet.cell(HEADER_ROW, column)
         _text(cell, name)
         cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, CENTER
+    sheet.row_dimensions[HEADER_ROW].height = _text_height(
+        [(name, width, 10) for name, width in zip(COLUMNS, COLUMN_WIDTHS, strict=True)]
+    )
+    if drafts:
+        # The status column has no group heading: its title stands over both header rows.
+        for row_index in (GROUP_ROW, HEADER_ROW):
+            cell = sheet.cell(row_index, last_column)
+            cell.font, cell.fill, cell.border, cell.alignment = (
+                HEADER_FONT,
+                HEADER_FILL,
+                BORDER,
+                CENTER,
+            )
+        _text(sheet.cell(GROUP_ROW, last_column), STATUS_COLUMN_TITLE)
+        sheet.merge_cells(f"{last_letter}{GROUP_ROW}:{last_letter}{HEADER_ROW}")
 
     # Styles are set once per column on the first row and copied to the others: assigning a
     # Font, Border and Alignment looks each up in the workbook's style tables, which costs more
@@ -98,18 +271,31 @@ def build_workbook(*, title, label, remarks_heading, response_heading, rows, she
     column_styles = {}
     for row_index, row in enumerate(rows, start=FIRST_DATA_ROW):
         number, *texts = row.cells
+        # No. is a number (a text No. shows Excel's warning triangle on every row).
         cells = [sheet.cell(row_index, 1, number)]
         for column, text in enumerate(texts, start=2):
             cell = sheet.cell(row_index, column)
             _text(cell, text)
             cells.append(cell)
+        if drafts:
+            status = sheet.cell(row_index, last_column)
+            if row.id in drafts:
+                _text(status, DRAFT_MARK)
+            cells.append(status)
         for column, cell in enumerate(cells, start=1):
             if column in column_styles:
                 cell._style = copy(column_styles[column])
                 continue
             cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = CENTER_TOP if column in (1, 2, 6) else WRAP_TOP
+            cell.alignment = CENTER_TOP if column in (1, 2, 6, 8) else WRAP_TOP
             column_styles[column] = cell._style
+        if row.id in drafts:
+            cells[-1].font, cells[-1].fill = DRAFT_FONT, DRAFT_FILL
+        lines = max(
+            line_count(str(text), room)
+            for text, room in zip((number, *texts), capacities, strict=False)
+        )
+        sheet.row_dimensions[row_index].height = row_height(lines)
 
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 1)
     sheet.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
@@ -120,12 +306,20 @@ def build_workbook(*, title, label, remarks_heading, response_heading, rows, she
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins = PageMargins(
-        left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3
-    )
+    sheet.page_margins = PAGE_MARGINS
     sheet.oddFooter.center.text = "&P / &N"
     sheet.oddFooter.center.font = FONT_NAME
     return workbook
+
+
+def _set_default_font(workbook, font):
+    """Make ``font`` the workbook's standard font (the 標準 style), which column widths count in.
+
+    openpyxl offers no setting for it: the standard font is the first of the workbook's fonts,
+    which every unstyled cell and the 標準 style point to.
+    """
+    workbook._fonts = IndexedList([font])
+    workbook._named_styles["Normal"].font = font
 
 
 def workbook_bytes(workbook):
@@ -139,7 +333,7 @@ LIST_REMARKS_HEADING = "委員からの意見、質問等に対する市の考�
 LIST_RESPONSE_HEADING = "市の対応"
 
 
-def list_workbook(rows):
+def list_workbook(rows, *, drafts=frozenset()):
     """Remarks that are not one 資料 (a search, an admin selection) in the same layout."""
     return build_workbook(
         title=LIST_TITLE,
@@ -147,10 +341,11 @@ def list_workbook(rows):
         remarks_heading=LIST_REMARKS_HEADING,
         response_heading=LIST_RESPONSE_HEADING,
         rows=rows,
+        drafts=drafts,
     )
 
 
-def report_workbook(report, rows):
+def report_workbook(report, rows, *, drafts=frozenset()):
     """The workbook of a 資料 with its own title, label and group headings."""
     return build_workbook(
         title=report.title,
@@ -158,4 +353,14 @@ def report_workbook(report, rows):
         remarks_heading=report.remarks_heading,
         response_heading=report.response_heading,
         rows=rows,
+        drafts=drafts,
     )
+
+
+def unpublished(comments):
+    """The ids of the remarks in ``comments`` that are not published, for ``drafts=``.
+
+    Staff workbooks (the admin's, ``export_report``) include drafts; public downloads never
+    reach one. ``comments`` is the queryset the rows were built from, so no query is added.
+    """
+    return frozenset(comment.pk for comment in comments if not comment.is_published)

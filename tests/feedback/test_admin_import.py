@@ -266,7 +266,12 @@ def test_report_workbook_for_a_draft_report(client, editor, db):
     response = client.get(reverse("admin:feedback_report_workbook", args=[report.pk]))
 
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet["G1"].value == "資料2"
+    # Every row is a draft: the staff workbook says so and adds the 公開状態 column, so the
+    # label moves to the new last column.
+    assert sheet["H1"].value == "資料2"
+    assert sheet["A2"].value == "未公開の行を含みます（配布前に承認を受けてください）"
+    assert sheet["H3"].value == "公開状態"
+    assert [sheet.cell(row, 8).value for row in range(5, 12)] == ["未公開"] * 7
     assert sheet.max_row == 11
 
 

@@ -159,3 +159,36 @@ def test_export_command_writes_csv_and_json(shiryo2, tmp_path):
     call_command("export_report", str(shiryo2.pk), "-o", str(tmp_path / "a.json"), verbosity=0)
     assert (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(json.loads((tmp_path / "a.json").read_text("utf-8"))["remarks"]) == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "capacity", "lines"),
+    [
+        ("", 47, 1),
+        ("あ" * 23, 47, 1),  # full width counts 2: 46 of 47
+        ("あ" * 24, 47, 2),
+        ("a" * 47, 47, 1),  # ASCII counts 1
+        ("a" * 48, 47, 2),
+        ("一行目\n二行目\n\n四行目", 47, 4),  # explicit line breaks
+        ("あ" * 22 + "い。", 47, 2),  # 。 never starts a line: い goes with it
+        ("あ" * 22 + "「い", 47, 2),  # 「 never ends a line
+        ("あ" * 20 + "LINEです", 47, 2),  # an ASCII word is not split
+        ("x" * 100, 47, 3),  # unless longer than a line
+        ("word " * 10, 10, 5),  # spaces at a line's end hang
+    ],
+)
+def test_line_count_wraps_like_japanese_typesetting(text, capacity, lines):
+    assert excel.line_count(text, capacity) == lines
+
+
+def test_row_height_is_whole_pixels_within_excels_limit():
+    assert excel.row_height(1) == 15.75  # 12.5 + 3 pt, rounded up to 21 px
+    assert excel.row_height(2) == 28.5
+    assert excel.row_height(1, 14) == 21
+    assert excel.row_height(1000) == 409
+
+
+def test_workbook_default_font_is_the_body_font(workbook):
+    """Column widths count in the default font's digit: ＭＳ ゴシック 10 pt, not Calibri."""
+    assert workbook._fonts[0].name == "ＭＳ ゴシック"
+    assert workbook._fonts[0].sz == 10

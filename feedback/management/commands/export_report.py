@@ -29,9 +29,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "形式が分かりません。--format に xlsx・csv・json のいずれかを指定してください。"
             )
-        rows = exports.table_rows(report_comments(report_obj, published_only=published_only))
+        comments = report_comments(report_obj, published_only=published_only)
+        rows = exports.table_rows(comments)
         if fmt == "xlsx":
-            content = excel.workbook_bytes(excel.report_workbook(report_obj, rows))
+            # Drafts are marked 「未公開」, so that nobody hands them out unapproved.
+            workbook = excel.report_workbook(report_obj, rows, drafts=excel.unpublished(comments))
+            content = excel.workbook_bytes(workbook)
         elif fmt == "csv":
             content = exports.write_csv(rows)
         else:
