@@ -9,11 +9,14 @@ from hiratsuka_site import audit
 
 
 class SessionLifetimeMiddleware:
-    """End a staff session 12 hours (``SESSION_ABSOLUTE_AGE``) after login, however active.
+    """Renew a staff session while it is used; end it 12 hours after login, however active.
 
-    The idle limit is the cookie's age, renewed on each request (``SESSION_SAVE_EVERY_REQUEST``);
-    this adds the absolute one from the login time that ``audit.log_login`` stores in the
-    session. ``logout`` deletes the session on the server, not only the cookie.
+    The idle limit is the cookie's and the row's age (``SESSION_COOKIE_AGE``, 30 minutes from
+    the last renewal). A request renews them only when the last renewal is at least
+    ``SESSION_RENEW_AFTER`` seconds old, so most requests write nothing (the renewal time is in
+    the session; marking the session modified makes ``SessionMiddleware`` save the row and send
+    the cookie). The absolute limit counts from the login time that ``signals.log_login``
+    stores. ``logout`` deletes the session on the server, not only the cookie.
     """
 
     def __init__(self, get_response):
@@ -21,10 +24,11 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            logged_in_at = request.session.get(audit.LOGIN_AT_SESSION_KEY)
+            session = request.session
+            logged_in_at = session.get(audit.LOGIN_AT_SESSION_KEY)
             now = time.time()
             if logged_in_at is None:
-                request.session[audit.LOGIN_AT_SESSION_KEY] = now
+                session[audit.LOGIN_AT_SESSION_KEY] = now
             elif now - logged_in_at > settings.SESSION_ABSOLUTE_AGE:
                 audit.audit.info(
                     "session expired after %s hours",
@@ -32,6 +36,10 @@ class SessionLifetimeMiddleware:
                     extra={"user": request.user},
                 )
                 logout(request)
+                return self.get_response(request)
+            renewed_at = session.get(audit.RENEWED_AT_SESSION_KEY)
+            if renewed_at is None or now - renewed_at >= settings.SESSION_RENEW_AFTER:
+                session[audit.RENEWED_AT_SESSION_KEY] = now
         return self.get_response(request)
 
 

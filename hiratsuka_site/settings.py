@@ -115,6 +115,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several requests at once (runserver's threads, gunicorn's
+    # workers). WAL lets readers go on while one connection writes; IMMEDIATE takes the write
+    # lock when a transaction starts, so a transaction that read first never has to upgrade
+    # its lock, which SQLite refuses at once with 「database is locked」 when another write is
+    # pending; the timeout is how long a writer waits for the lock instead.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,10 +213,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Staff sessions end after 30 idle minutes (each request renews the cookie and the row) and at
-# most 12 hours after login (hiratsuka_site.middleware.SessionLifetimeMiddleware).
+# Staff sessions end after 30 idle minutes and at most 12 hours after login
+# (hiratsuka_site.middleware.SessionLifetimeMiddleware). A request renews the cookie and the
+# row only when the last renewal is SESSION_RENEW_AFTER old, not on every request: a write per
+# request made each autocomplete keystroke compete with the staff member's own save.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
