@@ -11,6 +11,9 @@ Everything that differs between a laptop and production is read from the environ
   on by default in production, off in debug mode; ``DJANGO_PROXY_COUNT``: how many reverse
   proxies append to ``X-Forwarded-For`` (the client's address for lockouts and the audit log).
 
+On a developer's machine ``.env.local``, written by ``make run``, supplies ``DJANGO_DEBUG=1``
+and a secret key when the environment does not set ``DJANGO_DEBUG`` (hiratsuka_site.localenv).
+
 docs/deploy.md and docs/security.md explain each choice.
 """
 
@@ -23,7 +26,10 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from hiratsuka_site import localenv
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+localenv.load(BASE_DIR)
 
 
 def env_flag(name, default=False):
@@ -45,6 +51,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY が設定されていません。本番モード（DJANGO_DEBUG が無効）では、"
             "十分に長いランダムな秘密鍵を環境変数 DJANGO_SECRET_KEY に設定してください。"
+            "手元の開発環境では、先に make run を実行してください（.env.local を作ります）。"
         )
     # Only ever used with DEBUG on, i.e. on a developer's machine.
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"

@@ -1,8 +1,9 @@
 """The embedded SQLite database under overlapping requests: no 「database is locked」, no lost save.
 
 A staff member saves a remark while the admin's autocomplete lists members (Select2 asks as
-the list opens and on each keystroke): two connections at once. A real server (runserver, threaded, as ``make run``) on a file database, and real
-threads, because the test client runs every request in the test's own connection.
+the list opens and on each keystroke): two connections at once. A real server (runserver,
+threaded, as ``make run``) on a file database, and real threads, because the test client runs
+every request in the test's own connection.
 """
 
 import json
