@@ -253,6 +253,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "hiratsuka_site.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Not "AXES: BEGIN version …" at every start of every management command; failures and lockouts
+# are still logged, by axes and by the audit log.
+AXES_VERBOSE = False
 # How many trusted reverse proxies append to X-Forwarded-For (0: use the peer address).
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 
