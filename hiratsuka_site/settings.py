@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
-    "axes",
+    "hiratsuka_site.apps.AxesConfig",  # django-axes, with a Japanese name in the admin
     "hiratsuka_site",
     "policy",
     "feedback",
