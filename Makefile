@@ -18,9 +18,20 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(PIP) -r requirements-dev.txt
 	touch $@ $(VENV)/.run-installed
 
-# Local server with the 資料2 data: debug mode unless DJANGO_DEBUG says otherwise.
-run: export DJANGO_DEBUG ?= 1
-run: $(VENV)/.run-installed
+# Local server with the 資料2 data: debug mode unless DJANGO_DEBUG says otherwise. The first run
+# writes .env.local (git-ignored, mode 600: DJANGO_DEBUG=1 and a generated secret key), which
+# settings read when the environment does not set DJANGO_DEBUG, so `python manage.py …` works
+# here as well (hiratsuka_site/localenv.py).
+LOCAL_ENV := .env.local
+$(LOCAL_ENV): | $(BIN)/python
+	@umask 077 && key=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") && { \
+	  echo "# make run が作ったローカル開発用の設定（git 管理外）。本番では使わないでください。"; \
+	  echo "DJANGO_DEBUG=1"; \
+	  echo "DJANGO_SECRET_KEY=$$key"; \
+	} > $@.tmp && mv $@.tmp $@
+	@echo "ローカル開発用の設定 $@ を作りました（DJANGO_DEBUG=1 と秘密鍵）。" >&2
+
+run: $(VENV)/.run-installed $(LOCAL_ENV)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_report_fixture

@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +11,13 @@ class SiteConfig(AppConfig):
 
     def ready(self):
         from hiratsuka_site import signals  # noqa: F401  (connects the receivers)
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes under a name staff understand in the admin menu instead of 「Axes」.
+
+    Its models' names are translated in locale/ja (axes ships no Japanese).
+    """
+
+    default = False  # not the configuration of hiratsuka_site itself
+    verbose_name = _("ログイン制限")

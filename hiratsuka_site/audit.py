@@ -22,8 +22,10 @@ from hiratsuka_site.security import client_ip
 audit = logging.getLogger("audit")
 
 CONTEXT_FIELDS = ("user", "ip", "path")
-# Session key of the login time, for the 12-hour limit (hiratsuka_site.middleware).
+# Session keys of the login time, for the 12-hour limit, and of the last renewal, for the
+# 30-minute idle limit (hiratsuka_site.middleware).
 LOGIN_AT_SESSION_KEY = "hiratsuka_login_at"
+RENEWED_AT_SESSION_KEY = "hiratsuka_renewed_at"
 
 _current_request = contextvars.ContextVar("audit_request", default=None)
 

@@ -11,6 +11,9 @@ Everything that differs between a laptop and production is read from the environ
   on by default in production, off in debug mode; ``DJANGO_PROXY_COUNT``: how many reverse
   proxies append to ``X-Forwarded-For`` (the client's address for lockouts and the audit log).
 
+On a developer's machine ``.env.local``, written by ``make run``, supplies ``DJANGO_DEBUG=1``
+and a secret key when the environment does not set ``DJANGO_DEBUG`` (hiratsuka_site.localenv).
+
 docs/deploy.md and docs/security.md explain each choice.
 """
 
@@ -23,7 +26,10 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from hiratsuka_site import localenv
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+localenv.load(BASE_DIR)
 
 
 def env_flag(name, default=False):
@@ -45,6 +51,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY が設定されていません。本番モード（DJANGO_DEBUG が無効）では、"
             "十分に長いランダムな秘密鍵を環境変数 DJANGO_SECRET_KEY に設定してください。"
+            "手元の開発環境では、先に make run を実行してください（.env.local を作ります）。"
         )
     # Only ever used with DEBUG on, i.e. on a developer's machine.
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
@@ -63,7 +70,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
-    "axes",
+    "hiratsuka_site.apps.AxesConfig",  # django-axes, with a Japanese name in the admin
     "hiratsuka_site",
     "publication",
     "policy",
@@ -88,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Inside the others, so the page it puts in place of Django's debug page gets their headers.
+    "hiratsuka_site.middleware.ErrorPageMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,13 +128,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Two requests that write at once wait for each other instead of failing with 「database is
-    # locked」: a transaction takes the write lock when it begins (IMMEDIATE) and waits up to 20 s.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    )
+    # The embedded default serves several requests at once (runserver's threads, gunicorn's
+    # workers). WAL lets readers go on while one connection writes; IMMEDIATE takes the write
+    # lock when a transaction starts, so a transaction that read first never has to upgrade
+    # its lock, which SQLite refuses at once with 「database is locked」 when another write is
+    # pending; the timeout is how long a writer waits for the lock instead.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,10 +248,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Staff sessions end after 30 idle minutes (each request renews the cookie and the row) and at
-# most 12 hours after login (hiratsuka_site.middleware.SessionLifetimeMiddleware).
+# Staff sessions end after 30 idle minutes and at most 12 hours after login
+# (hiratsuka_site.middleware.SessionLifetimeMiddleware). A request renews the cookie and the
+# row only when the last renewal is SESSION_RENEW_AFTER old, not on every request: a write per
+# request made each autocomplete keystroke compete with the staff member's own save.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
@@ -266,6 +281,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "hiratsuka_site.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Not "AXES: BEGIN version …" at every start of every management command; failures and lockouts
+# are still logged, by axes and by the audit log.
+AXES_VERBOSE = False
 # How many trusted reverse proxies append to X-Forwarded-For (0: use the peer address).
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 

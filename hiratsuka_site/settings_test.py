@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+# The production values, whether or not `make run` has written .env.local (DEBUG on) here.
+os.environ.setdefault("DJANGO_DEBUG", "0")
 
 from hiratsuka_site.settings import *  # noqa: F403
 

@@ -90,7 +90,8 @@ def test_admin_changelist_queries_do_not_grow_with_the_meetings(demo):
     figures = measure.admin_figures(repeat=1)
 
     # Session, user, the 会議・委員・対象項目・対応区分 filters, counts and rows: none per row.
-    assert figures["first"]["queries"] == figures["middle"]["queries"] == 11
+    # (No session write: a request renews the session at most once a minute.)
+    assert figures["first"]["queries"] == figures["middle"]["queries"] == 8
     assert figures["first"]["status"] == 200
 
 

@@ -85,3 +85,10 @@ def test_database_follows_database_url():
         "hiratsuka",
         "127.0.0.1",
     ]
+
+
+def test_management_commands_do_not_announce_axes():
+    result = run_manage("check", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "System check identified no issues (0 silenced).\n"
+    assert result.stderr == ""

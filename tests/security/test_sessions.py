@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from hiratsuka_site.audit import LOGIN_AT_SESSION_KEY
+from hiratsuka_site.audit import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -75,11 +75,28 @@ def test_logout_ends_the_session_on_the_server(client, staff):
     assert response["Location"].startswith("/admin/login/")
 
 
-def test_each_request_renews_the_idle_limit(client, staff):
+def test_a_request_renews_the_idle_limit_once_the_last_renewal_is_a_minute_old(client, staff):
     admin_login(client, "shokuin")
+    session = Session.objects.get(session_key=session_cookie(client).value)
+    renewed = client.session[RENEWED_AT_SESSION_KEY]
+    # Within a minute of the last renewal a request writes nothing: no cookie, the same row.
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.get(pk=session.pk).expire_date == session.expire_date
+    assert client.session[RENEWED_AT_SESSION_KEY] == renewed
+    # A minute later the next request renews both: 30 idle minutes again from now.
+    stored = client.session
+    stored[RENEWED_AT_SESSION_KEY] = time.time() - 60
+    stored.save()
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=29))
+    before = timezone.now()
     response = client.get("/admin/")
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    expire_date = Session.objects.get(pk=session.pk).expire_date
+    assert before + timedelta(minutes=30) <= expire_date <= timezone.now() + timedelta(minutes=30)
+    assert client.session[RENEWED_AT_SESSION_KEY] >= before.timestamp()
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
 
 
 def test_idle_session_expires_after_30_minutes(client, staff):
