@@ -107,9 +107,11 @@ print-tools:
 test: $(VENV)/.dev-installed chromium print-tools
 	$(BIN)/pytest
 
-# docs/images/workbook-page*.png: 資料2's print workbook as LibreOffice prints it.
-docs-screens: $(VENV)/.dev-installed print-tools
+# docs/images/: 資料2's print workbook as LibreOffice prints it (workbook-page*.png) and the
+# admin as a member of staff entering remarks sees it (admin-*.png).
+docs-screens: $(VENV)/.dev-installed print-tools chromium
 	$(BIN)/python scripts/print_screenshots.py
+	$(BIN)/python scripts/admin_screens.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
