@@ -22,14 +22,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from feedback import excel, exports, permissions
+from feedback import excel, exports, permissions, review
 from feedback.admin_import import (
     FeedbackImportMixin,
     PasteMixin,
     numeric_object_id,
     workbook_response,
 )
+from feedback.admin_review import PendingChangeFilter
 from feedback.models import (
+    ChangeRequest,
     CityResponse,
     Comment,
     Committee,
@@ -43,6 +45,7 @@ from feedback.models import (
 from feedback.search import refresh_search_text
 from feedback.selectors import report_comments
 from feedback.services import (
+    change_request_save,
     comments_set_category,
     record_save,
     report_publish,
@@ -91,11 +94,14 @@ class PublishableAdmin(FeedbackVersionedAdmin):
 
 
 class ChildOfPublishedInline:
-    """Rows under a published record: added or changed only by those who may publish, deleted
-    only by those who may delete published records."""
+    """Rows under a published record: added or changed only by those who may change the record
+    itself (on a remark, an 入力担当's change is a proposal), deleted only by those who may
+    delete published records."""
 
     def _parent_locked(self, request, obj):
-        return obj is not None and obj.is_published and not permissions.can_publish(request.user)
+        if obj is None or not obj.is_published:
+            return False
+        return not self.admin_site._registry[type(obj)].has_change_permission(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return not self._parent_locked(request, obj) and super().has_add_permission(request, obj)
@@ -263,6 +269,7 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
         "member",
         "policy_item",
         "response__category",
+        PendingChangeFilter,
     ]
     search_fields = ["body", "response__body", "member__name", "policy_item__heading"]
     autocomplete_fields = ["meeting", "member", "policy_item"]
@@ -275,10 +282,108 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     actions = ["set_category", "export_workbook"]
 
     object_history_template = "admin/feedback/comment/object_history.html"
+    change_form_template = "admin/feedback/comment/change_form.html"
+
+    # -- published remarks: an 入力担当's save is a proposal (feedback.review) ---------------
+
+    def _proposes(self, request, obj):
+        """Whether saving ``obj`` here makes a proposal instead of changing it: the remark as
+        stored now is published (a history revert hands in an old copy) and the user may not
+        correct published records directly."""
+        return (
+            obj is not None
+            and obj.pk is not None
+            and Comment.objects.published().filter(pk=obj.pk).exists()
+            and not permissions.can_correct_published(request.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            if permissions.can_correct_published(request.user):
+                return FeedbackVersionedAdmin.has_change_permission(self, request, obj)
+            # One open proposal per remark: while there is one it is edited on its own page.
+            return (
+                permissions.can_propose(request.user, obj)
+                and not ChangeRequest.objects.open().for_record(obj).exists()
+            )
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change and self._proposes(request, obj):
+            if getattr(request, "_revert_reason", ""):
+                # A history revert (no inlines): the old version of the remark's own fields,
+                # with its answer and follow-ups as they are now, proposed for review.
+                live = Comment.objects.get(pk=obj.pk)
+                proposed = {
+                    **review.comment_state(live),
+                    "member": obj.member_id,
+                    "policy_item": obj.policy_item_id,
+                    "body": obj.body,
+                }
+                request._change_request = change_request_save(
+                    comment=live, proposed=proposed, by=request.user
+                )
+            return  # otherwise the proposal is made in save_related, with the inlines' data
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        if change and self._proposes(request, form.instance):
+            by_model = {formset.model: formset for formset in formsets}
+            proposed = review.state_from_forms(
+                form,
+                by_model[CityResponse].forms if CityResponse in by_model else [],
+                by_model[FollowUp].forms if FollowUp in by_model else [],
+            )
+            try:
+                request._change_request = change_request_save(
+                    comment=form.instance, proposed=proposed, by=request.user
+                )
+            except ValidationError as error:
+                request._proposal_refused = " ".join(error.messages)
+            return
         super().save_related(request, form, formsets, change)
         refresh_search_text([form.instance.pk])  # search_text
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if self._proposes(request, form.instance):
+            # Nothing was saved to the remark (its inline formsets were not saved either).
+            return [{"changed": {"fields": [gettext("変更案")]}}]
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        refused = getattr(request, "_proposal_refused", None)
+        if refused:
+            self.message_user(
+                request,
+                gettext("変更案は作成していません: %(reason)s") % {"reason": refused},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.path)
+        change_request = getattr(request, "_change_request", None)
+        if change_request is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            gettext(
+                "変更案を保存しました。承認者が承認すると公開されます"
+                "（それまで公開中の内容は変わりません）。"
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:feedback_changerequest_change", args=[change_request.pk])
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        obj = context.get("original")
+        if obj is not None and obj.pk is not None:
+            context["open_change_request"] = (
+                ChangeRequest.objects.open().for_record(obj).select_related("created_by").first()
+            )
+            context["proposes"] = self._proposes(request, obj) and self.has_change_permission(
+                request, obj
+            )
+        return super().render_change_form(request, context, add, change, **kwargs)
 
     def history_view(self, request, object_id, extra_context=None):
         """The remark's history, followed by that of its city view and follow-ups (inlines)."""

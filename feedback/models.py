@@ -8,6 +8,8 @@ remarks at a meeting.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -17,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback import wareki
-from feedback.enums import MemberRole, PublicationStatus
+from feedback.enums import (
+    OPEN_CHANGE_REQUEST,
+    ChangeRequestStatus,
+    MemberRole,
+    PublicationStatus,
+)
 from feedback.folding import fold
 from feedback.search import SEPARATOR
 from policy.models import PolicyItem
@@ -574,3 +581,93 @@ class ReportEntry(models.Model):
         return Report.objects.filter(pk=self.report_id, published_at__isnull=False).exists()
 
     natural_key.dependencies = ["feedback.report", "feedback.comment"]
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Waiting for an approver, or returned to its author to be reworked."""
+        return self.filter(status__in=OPEN_CHANGE_REQUEST)
+
+    def for_record(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        )
+
+
+class ChangeRequest(Versioned):
+    """A change proposed to a published record, kept apart until an approver approves it.
+
+    The published record stays as it is (and public) meanwhile; ``proposed`` is the record's
+    editable content as its author wants it, ``base`` as it was when the proposal began, so
+    approving applies only what the author changed (``feedback.review``). One open proposal per
+    record; it carries its own ``version`` so two people cannot overwrite each other's.
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("記録の種類")
+    )
+    object_id = models.PositiveBigIntegerField(_("記録の番号"))
+    target = GenericForeignKey("content_type", "object_id")
+    proposed = models.JSONField(_("変更後の内容"))
+    base = models.JSONField(_("変更前の内容"))
+    base_version = models.PositiveIntegerField(_("変更前の記録の版"))
+    status = models.CharField(
+        _("状態"),
+        max_length=20,
+        choices=ChangeRequestStatus.choices,
+        default=ChangeRequestStatus.PENDING,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("作成した職員"),
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("最後に変更した職員"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("確認した承認者"),
+    )
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    return_reason = models.TextField(_("差し戻しの理由"), blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("変更案")
+        verbose_name_plural = _("変更案")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(status__in=OPEN_CHANGE_REQUEST),
+                name="changerequest_one_open_per_record",
+                violation_error_message=_("この記録には、まだ承認されていない変更案があります。"),
+            ),
+        ]
+        permissions = [
+            ("review_changerequest", _("変更案を承認・差し戻しできる")),
+            ("correct_published", _("公開中の記録を直接修正できる")),
+        ]
+
+    def __str__(self):
+        return str(_("%(record)s の変更案") % {"record": self.target})
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_CHANGE_REQUEST

@@ -15,6 +15,9 @@ PUBLISH_REPORT = "feedback.publish_report"
 DELETE_PUBLISHED = "feedback.delete_published"
 IMPORT_FEEDBACK = "feedback.import_feedback"
 EXPORT_FEEDBACK = "feedback.export_feedback"
+REVIEW_CHANGE = "feedback.review_changerequest"
+CORRECT_PUBLISHED = "feedback.correct_published"
+PROPOSE_CHANGE = "feedback.add_changerequest"
 
 
 def can_publish(user):
@@ -35,10 +38,32 @@ def can_add(user, model):
 def can_change(user, obj):
     """Whether ``user`` may edit ``obj`` as it is stored now.
 
-    The model's change permission, and for a published remark or 資料 the right to publish:
-    every published word is an approved one.
+    The model's change permission, and for a published remark or 資料 the right to correct
+    published records directly (システム管理者): everyone else proposes a change that an
+    approver approves (``feedback.review``), so every published word is an approved one.
     """
     opts = obj._meta
     if not (user.is_active and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")):
         return False
-    return not getattr(obj, "is_published", False) or can_publish(user)
+    return not getattr(obj, "is_published", False) or can_correct_published(user)
+
+
+def can_review(user):
+    """Whether ``user`` may approve or return a proposed change (承認者, システム管理者)."""
+    return user.is_active and user.has_perm(REVIEW_CHANGE)
+
+
+def can_correct_published(user):
+    """Whether ``user`` may change a published record directly (システム管理者): recorded in
+    history as a direct correction and in the audit log."""
+    return user.is_active and user.has_perm(CORRECT_PUBLISHED)
+
+
+def can_propose(user, obj):
+    """Whether ``user`` may propose a change to the published ``obj`` (入力担当)."""
+    opts = obj._meta
+    return (
+        user.is_active
+        and user.has_perm(PROPOSE_CHANGE)
+        and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+    )

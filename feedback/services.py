@@ -3,15 +3,16 @@
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback import permissions
-from feedback.enums import PublicationStatus
-from feedback.models import CityResponse, Comment, ReflectionCategory, Report
+from feedback import permissions, review
+from feedback.enums import ChangeRequestStatus, PublicationStatus
+from feedback.models import ChangeRequest, CityResponse, Comment, ReflectionCategory, Report
 from feedback.search import refresh_search_text
 from publication.stamp import public_write
-from publication.versioning import save_versioned
+from publication.versioning import StaleRecordError, save_versioned
 
 audit = logging.getLogger("audit")
 
@@ -36,6 +37,16 @@ def record_save(*, obj, by, expected_version=None, reason=""):
         if current is not None and by is not None and not permissions.can_change(by, current):
             raise PermissionDenied(
                 _("この記録を変更する権限がありません（%(record)s）。") % {"record": current}
+            )
+        if current is not None and getattr(current, "is_published", False):
+            # システム管理者's direct correction of published text: said so in history and
+            # in the audit log, since it skipped the review.
+            reason = reason or _("公開中の記録を直接修正")
+            audit.info(
+                "direct correction of a published record: %s (pk=%s)",
+                current,
+                current.pk,
+                extra={"user": by},
             )
     return save_versioned(obj=obj, by=by, expected_version=expected_version, reason=reason)
 
@@ -138,3 +149,117 @@ def comments_set_category(*, comments, category: ReflectionCategory, by=None) ->
         changed.append(comment)
     refresh_search_text([comment.pk for comment in changed])  # search_text
     return changed
+
+
+# -- proposed changes to published remarks (変更案) -------------------------------------------
+
+
+@transaction.atomic
+def change_request_save(*, comment, proposed, by, expected_version=None):
+    """Propose ``proposed`` (a ``review.comment_state``) for the published ``comment``.
+
+    The published remark is not touched: it stays public as approved. The record's open
+    proposal is updated (``expected_version`` must be its version: two people cannot overwrite
+    each other's proposal) or a new one is made from the remark as it is now. A proposal that
+    changes nothing is refused. Returns the ``ChangeRequest``.
+    """
+    if not permissions.can_propose(by, comment):
+        raise PermissionDenied(_("変更案を作成する権限がありません。"))
+    live = Comment.objects.select_for_update().get(pk=comment.pk)
+    current = review.comment_state(live)
+    open_request = ChangeRequest.objects.select_for_update().open().for_record(live).first()
+    if open_request is None:
+        if proposed == current:
+            raise ValidationError(_("変更がありません。"))
+        change_request = ChangeRequest(
+            target=live,
+            proposed=proposed,
+            base=current,
+            base_version=live.version,
+            created_by=by,
+            updated_by=by,
+        )
+        change_request._history_user = by
+        change_request.save()
+        return change_request
+    if expected_version is not None and open_request.version != expected_version:
+        raise StaleRecordError(current=open_request.version, submitted=expected_version)
+    open_request.proposed = proposed
+    open_request.status = ChangeRequestStatus.PENDING
+    open_request.updated_by = by
+    open_request.version += 1
+    open_request._history_user = by
+    open_request.save()
+    return open_request
+
+
+@public_write
+def change_request_approve(*, change_request, by, expected_version):
+    """Publish a proposed change: it is applied to the published remark in one transaction.
+
+    ``expected_version`` is the proposal's version the approver reviewed: a proposal edited
+    since is refused, so nothing is ever published unseen. History records the approver and
+    the proposal; the public pages show the change on their next request.
+    """
+    if not permissions.can_review(by):
+        raise PermissionDenied(_("変更案を承認する権限がありません。"))
+    locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    if not locked.is_open:
+        raise ValidationError(
+            _("この変更案は既に%(status)sです。") % {"status": locked.get_status_display()}
+        )
+    if locked.version != expected_version:
+        raise ValidationError(
+            _(
+                "この変更案は、あなたが確認した後に変更されました（確認した版: %(seen)s、"
+                "現在の版: %(current)s）。もう一度内容を確認してから承認してください。"
+            )
+            % {"seen": expected_version, "current": locked.version}
+        )
+    comment = Comment.objects.select_for_update().get(pk=locked.object_id)
+    author = locked.created_by
+    reason = _("変更案 #%(id)s を承認（作成: %(author)s、承認: %(approver)s）") % {
+        "id": locked.pk,
+        "author": author.get_username() if author else "-",
+        "approver": by.get_username(),
+    }
+    # An approval is an edit of the published remark: its version goes up with it.
+    comment.version += 1
+    applied = review.apply_comment_state(
+        comment, base=locked.base, proposed=locked.proposed, by=by, reason=reason
+    )
+    refresh_search_text([comment.pk])  # search_text
+    locked.status = ChangeRequestStatus.APPROVED
+    locked.reviewed_by = by
+    locked.reviewed_at = timezone.now()
+    locked._history_user = by
+    locked.save()
+    audit.info(
+        "change request approve: #%s %s fields=%s",
+        locked.pk,
+        comment,
+        ",".join(applied),
+        extra={"user": by},
+    )
+    return locked
+
+
+@transaction.atomic
+def change_request_return(*, change_request, by, reason, expected_version):
+    """Return a proposal to its author with a reason (差し戻し); nothing is published."""
+    if not permissions.can_review(by):
+        raise PermissionDenied(_("変更案を差し戻す権限がありません。"))
+    if not reason.strip():
+        raise ValidationError(_("差し戻す理由を入力してください。"))
+    locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    if locked.status != ChangeRequestStatus.PENDING:
+        raise ValidationError(_("この変更案は承認待ちではありません。"))
+    if locked.version != expected_version:
+        raise ValidationError(_("この変更案は、あなたが確認した後に変更されました。"))
+    locked.status = ChangeRequestStatus.RETURNED
+    locked.return_reason = reason.strip()
+    locked.reviewed_by = by
+    locked.reviewed_at = timezone.now()
+    locked._history_user = by
+    locked.save()
+    return locked

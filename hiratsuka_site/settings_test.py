@@ -25,4 +25,7 @@ PUBLIC_STAMP_TTL = 0
 # SQLite tests use a file, as `make run` does, not a shared-cache memory database: tests with
 # several real connections (two concurrent transactions) then see SQLite's real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per run, so two runs in one checkout never share (or delete) each other's.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }

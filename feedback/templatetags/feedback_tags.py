@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from feedback import wareki
+from feedback.models import ChangeRequest
 
 register = template.Library()
 
@@ -75,3 +76,9 @@ def category_chart(counts, caption):
         "height": max(len(rows), 1) * CHART_ROW_HEIGHT,
         "total": sum(count for _category, count in counts),
     }
+
+
+@register.simple_tag
+def open_change_requests():
+    """How many proposed changes wait for an approver or their author (the admin index)."""
+    return ChangeRequest.objects.open().count()

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from feedback.models import Comment, ReflectionCategory, Report
+from feedback.models import ChangeRequest, Comment, ReflectionCategory, Report
 from feedback.permissions import ADMINISTRATOR, APPROVER, EDITOR
 from tests.factories import answered_comment, staff_user
 from tests.feedback.admin_forms import change_form_data
@@ -43,11 +43,10 @@ def refused_message(client, obj):
     )
 
 
-@pytest.mark.parametrize("role", [EDITOR, APPROVER])
-def test_revert_of_a_published_remark_is_refused_to_those_who_may_not_edit_it(role, shiryo2):
+def test_revert_of_a_published_remark_is_refused_to_an_approver_who_may_only_view_it(shiryo2):
     comment = Comment.objects.get(number=1)
     before = (comment.body, comment.version, comment.history.count())
-    client = client_as(role, "someone")
+    client = client_as(APPROVER, "shonin")
     data = revert_form(comment, "body", "改ざんした意見")
 
     response = client.post(oldest_history_url(comment), data)
@@ -60,6 +59,27 @@ def test_revert_of_a_published_remark_is_refused_to_those_who_may_not_edit_it(ro
     comment.refresh_from_db()
     assert (comment.body, comment.version, comment.history.count()) == before
     assert "改ざんした意見" not in Client().get(shiryo2.get_absolute_url()).content.decode()
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_an_editors_revert_of_a_published_remark_is_a_proposal_and_nothing_goes_public(shiryo2):
+    comment = Comment.objects.get(number=1)
+    before = (comment.body, comment.version, comment.history.count())
+    client = client_as(EDITOR, "henshu")
+    data = revert_form(comment, "body", "戻したい意見")
+
+    response = client.post(oldest_history_url(comment), data)
+
+    proposal = ChangeRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:feedback_changerequest_change", args=[proposal.pk]
+    )
+    assert (proposal.status, proposal.proposed["body"]) == ("pending", "戻したい意見")
+    assert proposal.created_by.username == "henshu"
+    comment.refresh_from_db()
+    assert (comment.body, comment.version, comment.history.count()) == before
+    assert "戻したい意見" not in Client().get(shiryo2.get_absolute_url()).content.decode()
 
 
 def test_revert_of_a_published_reports_title_is_refused_to_an_editor(shiryo2):
@@ -86,10 +106,10 @@ def test_revert_of_a_category_is_refused_to_an_editor_who_may_only_view_it(shiry
     assert ReflectionCategory.objects.filter(name="改ざん").count() == 0
 
 
-def test_revert_form_offers_no_revert_button_to_an_editor_of_a_published_remark(shiryo2):
+def test_revert_form_offers_no_revert_button_to_an_approver_of_a_published_remark(shiryo2):
     comment = Comment.objects.get(number=1)
 
-    page = client_as(EDITOR, "henshu").get(oldest_history_url(comment))
+    page = client_as(APPROVER, "shonin").get(oldest_history_url(comment))
 
     assert page.status_code == 200
     assert page.context["revert_disabled"] is True

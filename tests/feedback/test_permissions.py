@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from feedback.models import Comment, FollowUp, Report
+from feedback.models import ChangeRequest, Comment, FollowUp, Report
 from feedback.permissions import ADMINISTRATOR, APPROVER, EDITOR
 from tests.factories import (
     CommentFactory,
@@ -186,41 +186,41 @@ def test_editor_cannot_delete_follow_up_of_published_remark(client):
 
     response = client.post(url, {**data, "follow_ups-0-DELETE": "on"})
 
-    assert response.status_code == 403
+    # No delete box is offered and none is honoured: the save proposes nothing.
+    assert response.status_code == 302
     assert FollowUp.objects.filter(comment=comment).count() == 1
+    assert ChangeRequest.objects.count() == 0
 
 
-def test_editor_sees_a_published_remark_read_only(client):
+def test_editor_saving_a_published_remark_makes_a_proposal_not_a_change(client):
+    """Issue 11: an editor's save of a published remark is a 変更案 for an approver; the
+    published text does not change (it was read-only before proposals existed)."""
     client.force_login(staff_user(EDITOR))
     published_report(count=1)
     comment = Comment.objects.get()
+    before = comment.body
     url = reverse("admin:feedback_comment_change", args=[comment.pk])
 
     page = client.get(url)
-
-    assert page.status_code == 200
-    assert page.context["has_change_permission"] is False
-    assert 'name="body"' not in page.content.decode()
+    assert page.context["has_change_permission"] is True
     response = client.post(url, {**change_form_data(page), "body": "承認を経ない修正"})
-    assert response.status_code == 403
+
+    assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.body != "承認を経ない修正"
+    assert comment.body == before
+    assert ChangeRequest.objects.get().proposed["body"] == "承認を経ない修正"
 
 
-def test_editor_cannot_add_a_follow_up_to_a_published_remark(client):
+def test_editor_may_add_a_follow_up_to_a_published_remark_only_as_a_proposal(client):
     client.force_login(staff_user(EDITOR))
     published_report(count=1)
     comment = Comment.objects.get()
     url = reverse("admin:feedback_comment_change", args=[comment.pk])
 
-    draft = answered_comment()
-    draft_url = reverse("admin:feedback_comment_change", args=[draft.pk])
-
     page = client.get(url).content.decode()
 
-    assert 'name="follow_ups-__prefix__-body"' not in page
-    # The same editor adds follow-ups to a draft: the empty form is there.
-    assert 'name="follow_ups-__prefix__-body"' in client.get(draft_url).content.decode()
+    assert 'name="follow_ups-__prefix__-body"' in page
+    assert "この意見は公開中です。保存すると変更案として記録され" in page
 
 
 def test_administrator_corrects_a_published_remark_and_history_records_it(client):

@@ -1,0 +1,265 @@
+"""The review queue: proposed changes to published remarks (変更案), their diff, approval.
+
+入力担当 make a proposal by saving a published remark's page (``CommentAdmin``) and edit it here
+until it is approved; 承認者 see each open proposal with its author, time, the 資料 it appears
+in and a field-by-field before/after with the changed characters marked, and approve it or
+return it with a reason. The writes are ``services.change_request_*``.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from feedback import permissions, review
+from feedback.enums import ChangeRequestStatus
+from feedback.models import ChangeRequest, Member, ReflectionCategory, Report
+from feedback.services import change_request_approve, change_request_return, change_request_save
+from policy.models import PolicyItem
+from publication.versioning import StaleRecordError
+
+
+class FollowUpEntryForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    recorded_on = forms.DateField(label=_("記録日"), required=False)
+    body = forms.CharField(label=_("対応状況"), required=False, widget=forms.Textarea({"rows": 3}))
+
+
+FollowUpEntries = forms.formset_factory(FollowUpEntryForm, extra=1)
+
+
+class ProposalForm(forms.Form):
+    """A proposal's content, edited again before approval."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    member = forms.ModelChoiceField(Member.objects.none(), label=_("委員名"))
+    policy_item = forms.ModelChoiceField(PolicyItem.objects.none(), label=_("対象項目"))
+    body = forms.CharField(label=_("意見、質問等"), widget=forms.Textarea({"rows": 5}))
+    response_body = forms.CharField(
+        label=_("市の考え方"), required=False, widget=forms.Textarea({"rows": 5})
+    )
+    category = forms.ModelChoiceField(
+        ReflectionCategory.objects.order_by("order", "name"), label=_("対応区分"), required=False
+    )
+
+    def __init__(self, *args, comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(
+            committee_id=comment.meeting.committee_id
+        )
+        self.fields["policy_item"].queryset = PolicyItem.objects.select_related("policy")
+
+    def state(self, follow_ups):
+        data = self.cleaned_data
+        entries = []
+        for form in follow_ups:
+            entry = form.cleaned_data
+            if not entry or not (entry.get("body") or "").strip():
+                continue
+            entries.append(
+                {
+                    "id": entry.get("id"),
+                    "recorded_on": entry["recorded_on"].isoformat()
+                    if entry.get("recorded_on")
+                    else None,
+                    "body": entry["body"],
+                }
+            )
+        return {
+            "member": data["member"].pk,
+            "policy_item": data["policy_item"].pk,
+            "body": data["body"],
+            "response_body": data["response_body"],
+            "category": data["category"].pk if data["category"] else None,
+            "follow_ups": entries,
+        }
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("状態")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("承認待ち・差し戻し")), *ChangeRequestStatus.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() in ChangeRequestStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ["record", "status", "created_by", "updated_at", "reports"]
+    list_filter = [OpenFilter]
+    list_select_related = ["created_by"]
+    ordering = ["-updated_at"]
+    change_form_template = "admin/feedback/changerequest/review.html"
+
+    def has_add_permission(self, request):
+        return False  # made by saving a published remark's page
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_correct_published(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+    @admin.display(description=_("記録"))
+    def record(self, change_request):
+        return str(change_request.target)
+
+    @admin.display(description=_("掲載している資料"))
+    def reports(self, change_request):
+        listed = Report.objects.filter(entries__comment_id=change_request.object_id)
+        return "、".join(report.label for report in listed) or "—"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:object_id>/approve/",
+                self.admin_site.admin_view(require_POST(self.approve_view)),
+                name="{}_{}_approve".format(*info),
+            ),
+            path(
+                "<int:object_id>/return/",
+                self.admin_site.admin_view(require_POST(self.return_view)),
+                name="{}_{}_return".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404
+        change_request = get_object_or_404(ChangeRequest, pk=object_id)
+        if not self.has_view_or_change_permission(request, change_request):
+            raise PermissionDenied
+        comment = review.target_comment(change_request)
+        editable = change_request.is_open and permissions.can_propose(request.user, comment)
+        form = follow_ups = None
+        if editable:
+            initial = {**change_request.proposed, "version": change_request.version}
+            entries = change_request.proposed.get("follow_ups", [])
+            if request.method == "POST":
+                form = ProposalForm(request.POST, comment=comment)
+                follow_ups = FollowUpEntries(request.POST, prefix="follow_ups")
+                if form.is_valid() and follow_ups.is_valid():
+                    try:
+                        change_request_save(
+                            comment=comment,
+                            proposed=form.state(follow_ups),
+                            by=request.user,
+                            expected_version=form.cleaned_data["version"],
+                        )
+                    except (StaleRecordError, ValidationError) as error:
+                        form.add_error(None, error)
+                    else:
+                        self.message_user(
+                            request, gettext("変更案を保存しました。"), messages.SUCCESS
+                        )
+                        return HttpResponseRedirect(request.path)
+            else:
+                form = ProposalForm(initial=initial, comment=comment)
+                follow_ups = FollowUpEntries(initial=entries, prefix="follow_ups")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("変更案: %(record)s") % {"record": comment},
+            "opts": self.opts,
+            "change_request": change_request,
+            "comment": comment,
+            "changes": review.changes(change_request.base, change_request.proposed),
+            "outdated": change_request.base_version != comment.version and change_request.is_open,
+            "reports": Report.objects.filter(entries__comment=comment),
+            "can_review": change_request.is_open
+            and change_request.status == ChangeRequestStatus.PENDING
+            and permissions.can_review(request.user),
+            "form": form,
+            "follow_ups": follow_ups,
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def _reviewed(self, request, object_id, action):
+        change_request = get_object_or_404(ChangeRequest, pk=object_id)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            action(change_request, version)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:feedback_changerequest_change", args=[change_request.pk])
+            )
+        return None
+
+    def approve_view(self, request, object_id):
+        if not permissions.can_review(request.user):
+            raise PermissionDenied
+        refused = self._reviewed(
+            request,
+            object_id,
+            lambda cr, version: change_request_approve(
+                change_request=cr, by=request.user, expected_version=version
+            ),
+        )
+        if refused:
+            return refused
+        self.message_user(request, gettext("変更案を承認し、公開しました。"), messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:feedback_changerequest_changelist") + "?state=open"
+        )
+
+    def return_view(self, request, object_id):
+        if not permissions.can_review(request.user):
+            raise PermissionDenied
+        refused = self._reviewed(
+            request,
+            object_id,
+            lambda cr, version: change_request_return(
+                change_request=cr,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+                expected_version=version,
+            ),
+        )
+        if refused:
+            return refused
+        self.message_user(request, gettext("変更案を差し戻しました。"), messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:feedback_changerequest_changelist") + "?state=open"
+        )
+
+
+class PendingChangeFilter(admin.SimpleListFilter):
+    """「承認待ちの変更案」 on the remark list."""
+
+    title = _("変更案")
+    parameter_name = "proposal"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("承認待ちの変更案あり"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "open":
+            return queryset
+        proposals = ChangeRequest.objects.open().filter(
+            content_type__app_label="feedback",
+            content_type__model="comment",
+            object_id=OuterRef("pk"),
+        )
+        return queryset.filter(Exists(proposals))
+
+
+def open_change_count():
+    return ChangeRequest.objects.open().count()

@@ -1,0 +1,252 @@
+"""Living records (issue 11): a published remark stays public while an 入力担当 proposes a change,
+an approver reviews it with a diff and approves or returns it, over HTTP through the admin."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from feedback.models import ChangeRequest, Comment
+from feedback.permissions import ADMINISTRATOR, APPROVER, EDITOR
+from tests.factories import staff_user
+from tests.feedback.admin_forms import change_form_data
+
+pytestmark = pytest.mark.django_db
+
+NEW_ANSWER = "承認後に公開される新しい市の考え方です。"
+NEW_FOLLOW_UP = "令和3年4月に説明会を開きました。"
+
+
+def client_as(role, username):
+    client = Client()
+    client.force_login(staff_user(role, username=username))
+    return client
+
+
+def public_views(report, comment):
+    """What citizens get: the 資料 page, the remark page and the three downloads."""
+    anonymous = Client()
+    pages = {
+        "report": anonymous.get(report.get_absolute_url()),
+        "remark": anonymous.get(comment.get_absolute_url()),
+    }
+    assert {name: page.status_code for name, page in pages.items()} == {
+        "report": 200,
+        "remark": 200,
+    }
+    base = reverse("feedback:report-download", args=[report.pk, "x"])[: -len("x")]
+    xlsx = load_workbook(io.BytesIO(anonymous.get(base + "xlsx").content)).active
+    rows = list(csv.reader(io.StringIO(anonymous.get(base + "csv").content.decode("utf-8-sig"))))
+    data = json.loads(anonymous.get(base + "json").content)
+    return {
+        "report": pages["report"].content.decode(),
+        "remark": pages["remark"].content.decode(),
+        "xlsx": [[cell.value for cell in row] for row in xlsx.iter_rows()],
+        "csv": rows,
+        "json": data["remarks"],
+    }
+
+
+def propose(editor, comment, *, answer=None, follow_up=None):
+    url = reverse("admin:feedback_comment_change", args=[comment.pk])
+    page = editor.get(url)
+    assert page.status_code == 200
+    assert "この意見は公開中です。保存すると変更案として記録され" in page.content.decode()
+    data = change_form_data(page)
+    if answer is not None:
+        data["response-0-body"] = answer
+    if follow_up is not None:
+        total = int(data["follow_ups-TOTAL_FORMS"])
+        data["follow_ups-TOTAL_FORMS"] = str(total + 1)
+        data[f"follow_ups-{total}-id"] = ""
+        data[f"follow_ups-{total}-comment"] = str(comment.pk)
+        data[f"follow_ups-{total}-recorded_on"] = "2021-04-20"
+        data[f"follow_ups-{total}-body"] = follow_up
+    return editor.post(url, data)
+
+
+def test_a_proposal_leaves_every_public_output_unchanged_until_an_approver_approves(shiryo2):
+    comment = Comment.objects.get(number=5)
+    before = public_views(shiryo2, comment)
+    editor = client_as(EDITOR, "henshu")
+
+    response = propose(editor, comment, answer=NEW_ANSWER, follow_up=NEW_FOLLOW_UP)
+
+    proposal = ChangeRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:feedback_changerequest_change", args=[proposal.pk]
+    )
+    assert (proposal.status, proposal.version, proposal.created_by.username) == (
+        "pending",
+        1,
+        "henshu",
+    )
+    assert public_views(shiryo2, comment) == before
+    comment.refresh_from_db()
+    assert comment.version == 1
+
+    approver = client_as(APPROVER, "shonin")
+    review_page = approver.get(
+        reverse("admin:feedback_changerequest_change", args=[proposal.pk])
+    ).content.decode()
+    assert "市の考え方" in review_page and "対応状況（追加）" in review_page
+    assert '<ins><span class="visually-hidden">追加: </span>' in review_page
+    assert "資料2 平塚市デジタル化基本方針への反映状況（公開中）" in review_page
+
+    approved = approver.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 1}
+    )
+
+    assert approved.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.reviewed_by.username) == ("approved", "shonin")
+    after = public_views(shiryo2, comment)
+    assert NEW_ANSWER in after["report"] and NEW_ANSWER in after["remark"]
+    assert NEW_FOLLOW_UP in after["report"]
+    assert NEW_ANSWER in [cell for row in after["xlsx"] for cell in row]
+    assert any(NEW_ANSWER in row for row in after["csv"])
+    assert [r["city_view"] for r in after["json"] if r["number"] == 5] == [NEW_ANSWER]
+    comment.refresh_from_db()
+    assert comment.version == 2
+    latest = comment.history.first()
+    assert latest.history_user.username == "shonin"
+    assert latest.history_change_reason.startswith(f"変更案 #{proposal.pk} を承認（作成: henshu")
+
+
+def test_an_approver_returns_a_proposal_with_a_reason_the_editor_then_sees(shiryo2):
+    comment = Comment.objects.get(number=5)
+    editor = client_as(EDITOR, "henshu")
+    propose(editor, comment, answer=NEW_ANSWER)
+    proposal = ChangeRequest.objects.get()
+    approver = client_as(APPROVER, "shonin")
+
+    response = approver.post(
+        reverse("admin:feedback_changerequest_return", args=[proposal.pk]),
+        {"version": 1, "reason": "根拠となる計画の名称を入れてください。"},
+    )
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.return_reason) == (
+        "returned",
+        "根拠となる計画の名称を入れてください。",
+    )
+    page = editor.get(reverse("admin:feedback_comment_change", args=[comment.pk])).content.decode()
+    assert "差し戻しの理由: 根拠となる計画の名称を入れてください。" in page
+    assert NEW_ANSWER not in Client().get(comment.get_absolute_url()).content.decode()
+
+
+def edit_form(client, proposal):
+    page = client.get(reverse("admin:feedback_changerequest_change", args=[proposal.pk]))
+    form, follow_ups = page.context["form"], page.context["follow_ups"]
+    data = {name: form[name].value() for name in form.fields}
+    data.update(
+        {
+            follow_ups.management_form.add_prefix(n): follow_ups.management_form[n].value()
+            for n in follow_ups.management_form.fields
+        }
+    )
+    for entry in follow_ups.forms:
+        for name in entry.fields:
+            value = entry[name].value()
+            data[entry.add_prefix(name)] = "" if value is None else value
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def test_two_editors_cannot_overwrite_each_others_proposal(shiryo2):
+    comment = Comment.objects.get(number=5)
+    a, b = client_as(EDITOR, "henshu-a"), client_as(EDITOR, "henshu-b")
+    propose(a, comment, answer=NEW_ANSWER)
+    proposal = ChangeRequest.objects.get()
+    form_a, form_b = edit_form(a, proposal), edit_form(b, proposal)
+    url = reverse("admin:feedback_changerequest_change", args=[proposal.pk])
+
+    first = a.post(url, {**form_a, "response_body": "Aが直した考え方"})
+    second = b.post(url, {**form_b, "response_body": "Bが直した考え方"})
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "現在の版: 2、あなたが開いた版: 1" in second.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.proposed["response_body"], proposal.version) == ("Aが直した考え方", 2)
+
+
+def test_an_approval_of_a_version_edited_after_review_is_refused(shiryo2):
+    comment = Comment.objects.get(number=5)
+    editor = client_as(EDITOR, "henshu")
+    propose(editor, comment, answer=NEW_ANSWER)
+    proposal = ChangeRequest.objects.get()
+    approver = client_as(APPROVER, "shonin")
+    approver.get(reverse("admin:feedback_changerequest_change", args=[proposal.pk]))
+    url = reverse("admin:feedback_changerequest_change", args=[proposal.pk])
+    editor.post(url, {**edit_form(editor, proposal), "response_body": "見られていない考え方"})
+
+    response = approver.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 1}
+    )
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "この変更案は、あなたが確認した後に変更されました（確認した版: 1、現在の版: 2）。"
+        "もう一度内容を確認してから承認してください。"
+    ]
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    assert "見られていない考え方" not in Client().get(comment.get_absolute_url()).content.decode()
+
+
+def test_staff_see_pending_changes_on_the_index_and_in_the_remark_list(shiryo2):
+    comment = Comment.objects.get(number=5)
+    editor = client_as(EDITOR, "henshu")
+    propose(editor, comment, answer=NEW_ANSWER)
+    approver = client_as(APPROVER, "shonin")
+
+    index = approver.get(reverse("admin:index")).content.decode()
+    listed = editor.get(reverse("admin:feedback_comment_changelist") + "?proposal=open")
+
+    assert "承認待ち・差し戻しの変更案: 1件" in index
+    assert [c.number for c in listed.context["cl"].result_list] == [5]
+
+
+def test_an_editor_cannot_approve_and_an_approver_cannot_propose(shiryo2):
+    comment = Comment.objects.get(number=5)
+    editor = client_as(EDITOR, "henshu")
+    propose(editor, comment, answer=NEW_ANSWER)
+    proposal = ChangeRequest.objects.get()
+
+    refused = editor.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 1}
+    )
+    approver_page = client_as(APPROVER, "shonin").get(
+        reverse("admin:feedback_comment_change", args=[comment.pk])
+    )
+
+    assert refused.status_code == 403
+    assert approver_page.context["has_change_permission"] is False
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+
+
+def test_a_system_administrator_corrects_a_published_typo_directly_and_it_is_recorded(
+    shiryo2, caplog
+):
+    comment = Comment.objects.get(number=4)
+    administrator = client_as(ADMINISTRATOR, "kanri")
+    url = reverse("admin:feedback_comment_change", args=[comment.pk])
+    data = change_form_data(administrator.get(url))
+
+    with caplog.at_level("INFO", logger="audit"):
+        response = administrator.post(url, {**data, "body": data["body"].replace("の で", "の①で")})
+
+    assert response.status_code == 302
+    assert ChangeRequest.objects.count() == 0
+    comment.refresh_from_db()
+    assert "取組内容の①でSNS" in comment.body
+    assert comment.history.first().history_change_reason == "公開中の記録を直接修正"
+    assert any("direct correction of a published record" in r.getMessage() for r in caplog.records)
