@@ -66,9 +66,11 @@ IMPORT_FIELDS = (
 )
 
 
-def version_key(meeting_pk, number):
-    """How a row's remark is named in the versions the preview hands to the confirmation."""
-    return f"{meeting_pk}:{number}"
+def version_key(meeting, number):
+    """How a row's remark is named in the versions the preview hands to the confirmation: by
+    the meeting's natural key, since a meeting the preview created (and rolled back) gets
+    another id at confirmation on PostgreSQL."""
+    return f"{meeting.committee.name}|{meeting.fiscal_year}|{meeting.number}|{number}"
 
 
 class ImportRefused(Exception):
@@ -342,7 +344,7 @@ class CommentImportResource(resources.ModelResource):
     def get_instance(self, instance_loader, row):
         meeting = self._row_meeting(row)
         instance = self._existing_comments(meeting).get(row["No."])
-        key = version_key(meeting.pk, row["No."])
+        key = version_key(meeting, row["No."])
         current = instance.version if instance is not None else 0
         self.seen_versions[key] = current
         if self.expected_versions is not None:
