@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
-.PHONY: run serve backup restore loadtest test chromium print-tools docs-screens lint format security migrations-check clean
+.PHONY: run serve backup restore loadtest test chromium print-tools docs-screens docs-screens-pages lint format security migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,9 +107,14 @@ print-tools:
 test: $(VENV)/.dev-installed chromium print-tools
 	$(BIN)/pytest
 
-# docs/images/workbook-page*.png: 資料2's print workbook as LibreOffice prints it.
-docs-screens: $(VENV)/.dev-installed print-tools
+# docs/images/workbook-page*.png: 資料2's print workbook as LibreOffice prints it; and the
+# pictures of the public pages below.
+docs-screens: $(VENV)/.dev-installed print-tools docs-screens-pages
 	$(BIN)/python scripts/print_screenshots.py
+
+# docs/images/report-*.png: the 資料 page as Chromium prints it (page 1) and on a 375 px phone.
+docs-screens-pages: $(VENV)/.dev-installed chromium print-tools
+	$(BIN)/python scripts/docs_screens.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
