@@ -107,10 +107,12 @@ print-tools:
 test: $(VENV)/.dev-installed chromium print-tools
 	$(BIN)/pytest
 
-# docs/images/workbook-page*.png: 資料2's print workbook as LibreOffice prints it; and the
-# pictures of the public pages below.
-docs-screens: $(VENV)/.dev-installed print-tools docs-screens-pages
+# docs/images/: 資料2's print workbook as LibreOffice prints it (workbook-page*.png), the
+# admin as a member of staff entering remarks sees it (admin-*.png) and the public 資料 page
+# printed and on a phone (report-*.png, the docs-screens-pages target below).
+docs-screens: $(VENV)/.dev-installed print-tools chromium docs-screens-pages
 	$(BIN)/python scripts/print_screenshots.py
+	$(BIN)/python scripts/admin_screens.py
 
 # docs/images/report-*.png: the 資料 page as Chromium prints it (page 1) and on a 375 px phone.
 docs-screens-pages: $(VENV)/.dev-installed chromium print-tools
