@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
-.PHONY: run serve backup restore loadtest test chromium print-tools docs-screens lint format security migrations-check clean
+.PHONY: run serve backup restore loadtest test chromium print-tools docs-screens docs-screens-pages lint format security migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,11 +107,16 @@ print-tools:
 test: $(VENV)/.dev-installed chromium print-tools
 	$(BIN)/pytest
 
-# docs/images/: 資料2's print workbook as LibreOffice prints it (workbook-page*.png) and the
-# admin as a member of staff entering remarks sees it (admin-*.png).
-docs-screens: $(VENV)/.dev-installed print-tools chromium
+# docs/images/: 資料2's print workbook as LibreOffice prints it (workbook-page*.png), the
+# admin as a member of staff entering remarks sees it (admin-*.png) and the public 資料 page
+# printed and on a phone (report-*.png, the docs-screens-pages target below).
+docs-screens: $(VENV)/.dev-installed print-tools chromium docs-screens-pages
 	$(BIN)/python scripts/print_screenshots.py
 	$(BIN)/python scripts/admin_screens.py
+
+# docs/images/report-*.png: the 資料 page as Chromium prints it (page 1) and on a 375 px phone.
+docs-screens-pages: $(VENV)/.dev-installed chromium print-tools
+	$(BIN)/python scripts/docs_screens.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

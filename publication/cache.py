@@ -32,7 +32,7 @@ from publication import stamp
 
 PUBLIC_MAX_AGE = 60
 # Part of every ETag and cache key: bump it when a deployment changes how the same data renders.
-RENDERING_VERSION = "2"
+RENDERING_VERSION = "3"
 PAGE_CACHE_MAX_BYTES = 512 * 1024
 CACHED_HEADERS = ("Content-Type", "Content-Disposition")
 

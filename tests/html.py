@@ -69,3 +69,44 @@ def read_table(html, table_class="feedback-table"):
 
 def body_texts(html, table_class="feedback-table"):
     return [[cell["text"] for cell in row] for row in read_table(html, table_class)[2]]
+
+
+class _DefinitionListReader(HTMLParser):
+    """The (term, description) pairs of the first ``<dl>`` with a class, as a reader sees them."""
+
+    def __init__(self, dl_class):
+        super().__init__()
+        self.dl_class = dl_class
+        self.depth = 0
+        self.pairs = []
+        self.cell = None
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "dl" and self.depth == 0 and not self.pairs and self.dl_class in classes:
+            self.depth = 1
+            return
+        if self.depth:
+            if tag == "dl":
+                self.depth += 1
+            elif tag in ("dt", "dd"):
+                self.cell = tag
+                if tag == "dt":
+                    self.pairs.append(["", ""])
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "dl":
+            self.depth -= 1
+        elif tag in ("dt", "dd"):
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.depth and self.cell:
+            self.pairs[-1][0 if self.cell == "dt" else 1] += data
+
+
+def definition_list(html, dl_class):
+    """[(term, description), …] of the first ``<dl class="dl_class">``, whitespace trimmed."""
+    reader = _DefinitionListReader(dl_class)
+    reader.feed(html)
+    return [(term.strip(), " ".join(text.split())) for term, text in reader.pairs]

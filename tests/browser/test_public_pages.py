@@ -1,54 +1,14 @@
 """The public pages in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
 
-Chromium must be at /usr/bin/chromium (``make test`` installs it); these tests fail, never skip,
-without it. Playwright's sync API runs an event loop in this thread, so the ORM is allowed here
-(only in this module) while a page is open.
+The browser and the live 資料2 site are fixtures in ``conftest.py``.
 """
 
-import importlib
 import os
-from pathlib import Path
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
-from feedback.models import Comment, ReflectionCategory, Report
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} がありません: make test で導入してください"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            yield browser
-            browser.close()
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    """資料2 loaded and published; categories re-seeded (transactional tests flush them)."""
-    categories = importlib.import_module("feedback.migrations.0002_reflection_categories")
-    for order, (name, description, color) in enumerate(categories.CATEGORIES, start=1):
-        ReflectionCategory.objects.get_or_create(
-            name=name, defaults={"description": description, "color": color, "order": order}
-        )
-    call_command("load_report_fixture", verbosity=0)
-    return live_server.url, Report.objects.get(label="資料2")
+from feedback.models import Comment
+from tests.browser.conftest import AXE_TAGS
 
 
 def test_phone_width_shows_cards_and_desktop_a_table(browser, site):

@@ -1,5 +1,7 @@
 """The public pages over HTTP: published records only, exact rows, links between pages."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +13,7 @@ from tests.factories import (
     published_report,
     report_with_comments,
 )
-from tests.html import body_texts
+from tests.html import body_texts, definition_list
 
 pytestmark = pytest.mark.django_db
 
@@ -170,14 +172,38 @@ def test_policy_item_meeting_and_committee_pages_list_the_remark(client):
     assert report.is_published
 
 
-def test_report_list_names_the_meeting_the_remarks_come_from(client, shiryo2):
+def test_report_list_names_the_meeting_before_the_publication_date(client, shiryo2):
     page = client.get(reverse("feedback:report-list")).content.decode()
 
     meeting = shiryo2.comments.first().meeting
+    published = shiryo2.published_at.astimezone(datetime.timezone(datetime.timedelta(hours=9)))
+    assert definition_list(page, "meta")[:3] == [
+        ("意見が出された会議", "令和2年度 第2回"),
+        ("委員会", "平塚市行政改革推進委員会"),
+        ("公開日", f"令和{published.year - 2018}年{published.month}月{published.day}日"),
+    ]
     assert (
-        f'<dt>意見が出された会議</dt><dd><a href="{meeting.get_absolute_url()}">'
-        "令和2年度第2回平塚市行政改革推進委員会</a>"
+        f'<dt>意見が出された会議</dt><dd><span class="meeting-when">'
+        f'<a href="{meeting.get_absolute_url()}">令和2年度 第2回</a></span></dd>'
     ) in page
+
+
+def test_report_list_gives_the_meeting_date_when_it_is_known(client, shiryo2):
+    meeting = shiryo2.comments.first().meeting
+    meeting.held_on = datetime.date(2020, 11, 5)
+    meeting.save()
+
+    page = client.get(reverse("feedback:report-list")).content.decode()
+
+    assert definition_list(page, "meta")[0] == (
+        "意見が出された会議",
+        "令和2年度 第2回（令和2年11月5日開催）",
+    )
+    assert (
+        f'<a href="{meeting.get_absolute_url()}">令和2年度 第2回</a>'
+        '（<time datetime="2020-11-05">令和2年11月5日</time>開催）</span>'
+    ) in page
+    assert page.index('datetime="2020-11-05"') < page.index("<dt>公開日</dt>")
 
 
 def test_report_page_jumps_to_the_table(client, shiryo2):

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from tests.browser.test_public_pages import site  # noqa: F401  (資料2 for a live server)
+from tests.browser.conftest import site  # noqa: F401  (資料2 for a live server)
 
 
 @pytest.fixture

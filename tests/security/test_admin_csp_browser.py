@@ -1,13 +1,13 @@
 """The staff admin works in a real browser under the strict CSP: login, lists, forms, import.
 
-Debian's Chromium through Playwright, as in tests/browser (which explains the ORM allowance).
+Debian's Chromium through Playwright, as in tests/browser (see its conftest for the ORM allowance).
 """
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import sync_playwright
 
-from tests.browser.test_public_pages import ARGS, CHROMIUM
+from tests.browser.conftest import ARGS, CHROMIUM
 from tests.factories import answered_comment, report_with_comments
 
 PASSWORD = "correct-horse-battery-staple"
