@@ -29,6 +29,7 @@ from feedback.admin_import import (
     numeric_object_id,
     workbook_response,
 )
+from feedback.admin_lineage import DraftNextReportMixin
 from feedback.admin_review import PendingChangeFilter
 from feedback.models import (
     ChangeRequest,
@@ -156,7 +157,7 @@ class MeetingCommentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(PasteMixin, FeedbackVersionedAdmin):
+class MeetingAdmin(DraftNextReportMixin, PasteMixin, FeedbackVersionedAdmin):
     list_display = ["name", "committee", "fiscal_year", "number", "held_on"]
     list_filter = ["committee", "fiscal_year"]
     search_fields = ["committee__name"]
@@ -177,7 +178,7 @@ class MeetingAdmin(PasteMixin, FeedbackVersionedAdmin):
 
 @admin.register(ReflectionCategory)
 class ReflectionCategoryAdmin(FeedbackVersionedAdmin):
-    list_display = ["name", "order", "color", "description"]
+    list_display = ["name", "order", "color", "closes_matter", "description"]
     list_editable = ["order"]
     search_fields = ["name"]
     ordering = ["order", "name"]
@@ -272,11 +273,20 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
         PendingChangeFilter,
     ]
     search_fields = ["body", "response__body", "member__name", "policy_item__heading"]
-    autocomplete_fields = ["meeting", "member", "policy_item"]
+    autocomplete_fields = ["meeting", "member", "policy_item", "continues"]
     list_select_related = ["member", "policy_item", "meeting__committee", "response__category"]
     # At 100,000 remarks a second COUNT(*) of the whole table per page is not worth showing.
     show_full_result_count = False
-    fields = ["meeting", "number", "member", "policy_item", "body", "version", *PUBLICATION_FIELDS]
+    fields = [
+        "meeting",
+        "number",
+        "member",
+        "policy_item",
+        "body",
+        "continues",  # 再掲 / 継続審議 (feedback/lineage.py)
+        "version",
+        *PUBLICATION_FIELDS,
+    ]
     inlines = [CityResponseInline, FollowUpInline]
     ordering = ["meeting", "number"]
     actions = ["set_category", "export_workbook"]

@@ -266,6 +266,14 @@ class ReflectionCategory(Versioned):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("#RRGGBB の形で入力してください。"))],
     )
 
+    # A remark whose answer has such a category is settled: no longer listed as open, not
+    # carried to the next meeting (feedback/lineage.py).
+    closes_matter = models.BooleanField(
+        _("この区分で終結"),
+        default=False,
+        help_text=_("この対応区分の意見は終結したものとし、次回の会議に継続しません。"),
+    )
+
     objects = ReflectionCategoryManager()
     history = HistoricalRecords()
 
@@ -309,6 +317,16 @@ class Comment(Publishable):
         PolicyItem, on_delete=models.PROTECT, related_name="comments", verbose_name=_("対象項目")
     )
     body = models.TextField(_("意見、質問等"))
+    # 再掲 / 継続審議: the same matter raised at an earlier meeting (feedback/lineage.py).
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("継続元の意見"),
+        help_text=_("前の会議で出された同じ趣旨の意見（再掲・継続審議）。"),
+    )
     # Derived, never shown: the folded texts a citizen can search (feedback/search.py), written
     # by search.refresh_search_text. No B-tree index: search is an infix match (LIKE '%…%'),
     # which such an index cannot serve, and PostgreSQL refuses B-tree entries over ~2.7 kB.
@@ -376,6 +394,8 @@ class Comment(Publishable):
             and self.member.committee_id != self.meeting.committee_id
         ):
             raise ValidationError({"member": _("会議を開いた委員会の委員を選んでください。")})
+        if self.continues_id and self.pk and self.continues_id == self.pk:
+            raise ValidationError({"continues": _("意見自身を継続元にはできません。")})
 
 
 def _comment_ever_published(comment_id):

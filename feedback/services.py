@@ -4,12 +4,22 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback import permissions, review
+from feedback import lineage, permissions, review
 from feedback.enums import ChangeRequestStatus, PublicationStatus
-from feedback.models import ChangeRequest, CityResponse, Comment, ReflectionCategory, Report
+from feedback.models import (
+    ChangeRequest,
+    CityResponse,
+    Comment,
+    FollowUp,
+    Meeting,
+    ReflectionCategory,
+    Report,
+    ReportEntry,
+)
 from feedback.search import refresh_search_text
 from publication.stamp import public_write
 from publication.versioning import StaleRecordError, save_versioned
@@ -263,3 +273,109 @@ def change_request_return(*, change_request, by, reason, expected_version):
     locked._history_user = by
     locked.save()
     return locked
+
+
+# --- 継続審議: the next meeting's 資料 from the open remarks (feedback/lineage.py) ---
+
+
+def meeting_next(meeting):
+    """The committee's meeting after ``meeting``: the next number in the same 年度 (unsaved
+    when it does not exist yet)."""
+    return Meeting.objects.filter(
+        committee=meeting.committee, fiscal_year=meeting.fiscal_year, number=meeting.number + 1
+    ).first() or Meeting(
+        committee=meeting.committee, fiscal_year=meeting.fiscal_year, number=meeting.number + 1
+    )
+
+
+@public_write
+def meeting_draft_next_report(*, meeting: Meeting, by, next_meeting: Meeting | None = None):
+    """Draft the next meeting's 資料 from the committee's open remarks.
+
+    ``next_meeting`` is a later meeting of the same committee; by default ``meeting_next``
+    (created when missing). Each open published remark of a meeting before it that was not
+    carried forward yet becomes a draft remark of ``next_meeting`` continuing it (same member,
+    item and text), with its answer, category and latest follow-up copied for staff to update,
+    listed in order in a new draft 資料. Nothing is published. Returns the 資料; refused with a
+    ``ValidationError`` when there is nothing open, ``PermissionDenied`` without the right to
+    add remarks and 資料. History records ``by``.
+    """
+    if not (permissions.can_add(by, Comment) and permissions.can_add(by, Report)):
+        raise PermissionDenied(_("意見と資料を追加する権限がありません。"))
+    if next_meeting is None:
+        next_meeting = meeting_next(meeting)
+        if next_meeting.pk is None:
+            next_meeting._history_user = by
+            next_meeting.full_clean()
+            next_meeting.save()
+    if next_meeting.committee_id != meeting.committee_id or (
+        next_meeting.fiscal_year,
+        next_meeting.number,
+    ) <= (meeting.fiscal_year, meeting.number):
+        raise ValidationError(_("次回の会議には、同じ委員会の後の会議を選んでください。"))
+    next_meeting = Meeting.objects.select_for_update().get(pk=next_meeting.pk)
+    earlier = Q(meeting__fiscal_year__lt=next_meeting.fiscal_year) | Q(
+        meeting__fiscal_year=next_meeting.fiscal_year, meeting__number__lt=next_meeting.number
+    )
+    originals = list(
+        lineage.committee_open_comments(meeting.committee, published_only=False)
+        .filter(earlier)
+        .prefetch_related("follow_ups")
+    )
+    if not originals:
+        raise ValidationError(_("次回に継続する未終結の意見がありません。"))
+    number = (next_meeting.comments.aggregate(last=Max("number"))["last"] or 0) + 1
+    report = Report(
+        label=_("資料1"),
+        title=_("%(meeting)s 継続審議の意見と市の考え方") % {"meeting": next_meeting.name},
+        meeting=next_meeting,
+        presented_on=next_meeting.held_on,
+        remarks_heading=_("前回までの委員からの意見、質問等に対する市の考え方（継続審議）"),
+        response_heading=_("対応区分と対応状況（前回までの内容を更新してください）"),
+    )
+    taken = set(Report.objects.filter(title=report.title).values_list("label", flat=True))
+    serial = 1
+    while report.label in taken:
+        serial += 1
+        report.label = _("資料%(number)s") % {"number": serial}
+    report._history_user = by
+    report.save()
+    created = []
+    for position, original in enumerate(originals, start=1):
+        draft = Comment(
+            meeting=next_meeting,
+            number=number,
+            member=original.member,
+            policy_item=original.policy_item,
+            body=original.body,
+            continues=original,
+        )
+        number += 1
+        draft._history_user = by
+        draft.full_clean()
+        draft.save()
+        created.append(draft)
+        response = getattr(original, "response", None)
+        if response is not None:
+            copy = CityResponse(comment=draft, body=response.body, category=response.category)
+            copy._history_user = by
+            copy.save()
+        follow_ups = list(original.follow_ups.all())
+        if follow_ups:
+            latest = follow_ups[-1]  # FollowUp's ordering puts the latest last
+            copy = FollowUp(comment=draft, recorded_on=latest.recorded_on, body=latest.body)
+            copy._history_user = by
+            copy.save()
+        entry = ReportEntry(report=report, comment=draft, position=position)
+        entry._history_user = by
+        entry.save()
+    refresh_search_text([draft.pk for draft in created])  # search_text
+    audit.info(
+        "meeting draft next report: %s -> %s (pk=%s, %s remarks)",
+        meeting,
+        next_meeting,
+        report.pk,
+        len(created),
+        extra={"user": by},
+    )
+    return report

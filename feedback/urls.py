@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import views
+from feedback import feeds, views
 from publication.cache import public_page
 
 app_name = "feedback"
@@ -54,4 +54,11 @@ urlpatterns = [
         public_page(views.AccessibilityView.as_view()),
         name="accessibility",
     ),
+    # Atom feeds of published changes (feedback/feeds.py).
+    path("feeds/", public_page(feeds.ChangesFeed()), name="feed"),
+    path("committees/<int:pk>/feed/", public_page(feeds.CommitteeFeed()), name="committee-feed"),
+    path("members/<int:pk>/feed/", public_page(feeds.MemberFeed()), name="member-feed"),
+    path("items/<int:pk>/feed/", public_page(feeds.PolicyItemFeed()), name="policy-item-feed"),
+    path("meetings/<int:pk>/feed/", public_page(feeds.MeetingFeed()), name="meeting-feed"),
+    path("comments/<int:pk>/feed/", public_page(feeds.CommentFeed()), name="comment-feed"),
 ]

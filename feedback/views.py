@@ -7,11 +7,12 @@ published data, and no shared caching of a logged-in staff member's page.
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from feedback import excel, exports, history, selectors
+from feedback import excel, exports, history, lineage, selectors
 from feedback.filters import CommentFilter
 from feedback.models import Comment
 
@@ -199,6 +200,7 @@ class CommentDetailView(DetailView):
             + ([response.updated_at] if response else [])
             + [follow_up.updated_at for follow_up in comment.follow_ups.all()]
         )
+        context["lineage"] = lineage.comment_lineage(comment)  # 再掲 / 継続審議
         return context
 
 
@@ -275,6 +277,15 @@ class CommitteeDetailView(CommentListDetailView):
 
     def get_queryset(self):
         return selectors.public_committees()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["open_remarks"] = [
+            (comment, lineage.age_in_days(comment, today))
+            for comment in lineage.committee_open_comments(self.object)
+        ]
+        return context
 
 
 class AccessibilityView(TemplateView):

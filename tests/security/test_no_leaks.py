@@ -68,12 +68,19 @@ def drafts(db):
             item.get_absolute_url(),
             meeting.get_absolute_url(),
             committee.get_absolute_url(),
+            # Atom feeds (feedback/feeds.py) of the draft objects.
+            f"{comment.get_absolute_url()}feed/",
+            f"{sibling.get_absolute_url()}feed/",
+            f"{member.get_absolute_url()}feed/",
+            f"{item.get_absolute_url()}feed/",
+            f"{meeting.get_absolute_url()}feed/",
+            f"{committee.get_absolute_url()}feed/",
         ],
     }
 
 
 def searches(public):
-    urls = [f"/comments/?q={MARKER}", f"{public.get_absolute_url()}?q={MARKER}"]
+    urls = [f"/comments/?q={MARKER}", f"{public.get_absolute_url()}?q={MARKER}", "/feeds/"]
     for fmt in ("csv", "json", "xlsx"):
         urls += [
             f"/comments/download.{fmt}",
@@ -104,6 +111,10 @@ def test_anonymous_crawl_finds_no_draft(client, drafts):
     pages = crawl(client, ["/", *searches(drafts["public"])])
     assert len(pages) > 20
     assert drafts["public"].get_absolute_url() in pages
+    # Every public page links its Atom feed; the crawl read them all.
+    feeds = [url for url in pages if url == "/feeds/" or url.endswith("/feed/")]
+    assert len(feeds) > 5
+    assert all(pages[url][2].count("application/atom+xml") == 1 for url in feeds)
     assert_no_leak(pages)
     for url in drafts["draft_urls"]:
         response = client.get(url)

@@ -1,0 +1,36 @@
+"""The committee page's open remarks, a remark's chain and the feed links in Chromium, with axe."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+from feedback.models import Comment, Meeting
+from feedback.services import meeting_draft_next_report, report_publish
+from tests.browser.test_public_pages import AXE_TAGS, browser, site  # noqa: F401 (fixtures)
+from tests.factories import staff_user
+
+
+def test_lineage_pages_have_no_axe_violations_and_link_their_feeds(browser, site):  # noqa: F811
+    base, report = site
+    meeting = report.entries.first().comment.meeting
+    drafted = meeting_draft_next_report(meeting=meeting, by=staff_user(role="入力担当"))
+    report_publish(report=drafted)
+    later = Comment.objects.filter(meeting=drafted.meeting).order_by("number").first()
+    committee = meeting.committee
+    assert Meeting.objects.filter(committee=committee).count() == 2
+
+    axe = Axe()
+    page = browser.new_page()
+    found = {}
+    for path in [committee.get_absolute_url(), later.get_absolute_url()]:
+        page.goto(base + path)
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        found[path] = [violation["id"] for violation in results.response["violations"]]
+        assert page.locator("head link[rel=alternate][type='application/atom+xml']").count() == 2
+        assert (
+            page.get_by_role("link", name="このページの更新情報（Atom）").get_attribute("href")
+            == f"{path}feed/"
+        )
+    assert page.locator("#lineage").is_visible()
+    page.locator(".lineage__link a").first.click()
+    assert page.url == base + later.continues.get_absolute_url()
+    page.close()
+    assert found == {committee.get_absolute_url(): [], later.get_absolute_url(): []}

@@ -1,0 +1,275 @@
+"""The Atom feeds over HTTP, parsed with xml.etree: exact entries, published data only."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from feedback.models import CityResponse, Comment, FollowUp, Report
+from feedback.services import report_publish, report_unpublish
+from tests.factories import (
+    CityResponseFactory,
+    CommentFactory,
+    CommitteeFactory,
+    FollowUpFactory,
+    MeetingFactory,
+    MemberFactory,
+    PolicyItemFactory,
+    category,
+    report_with_comments,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+UTC = datetime.UTC
+T0 = datetime.datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
+T1 = datetime.datetime(2021, 3, 10, 9, 0, tzinfo=UTC)
+T2 = datetime.datetime(2021, 4, 5, 9, 0, tzinfo=UTC)
+T3 = datetime.datetime(2021, 5, 20, 9, 0, tzinfo=UTC)
+MEETING = "令和2年度第2回テスト市行政改革推進委員会"
+DRAFT = "DRAFTFEED9z"
+
+
+def parse(response):
+    """The feed as {title, id, updated, author, alternate, entries: [...]}; checks that it is
+    Atom and that every entry has the elements Atom requires."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ja"
+    entries = []
+    for entry in root.findall(f"{ATOM}entry"):
+        for required in ("id", "title", "updated", "link"):
+            assert len(entry.findall(f"{ATOM}{required}")) == 1, required
+        entries.append(
+            {
+                "title": entry.findtext(f"{ATOM}title"),
+                "id": entry.findtext(f"{ATOM}id"),
+                "link": entry.find(f"{ATOM}link[@rel='alternate']").get("href"),
+                "updated": datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated")),
+                "summary": entry.findtext(f"{ATOM}summary"),
+            }
+        )
+        assert entries[-1]["id"] and entries[-1]["title"]
+    return {
+        "title": root.findtext(f"{ATOM}title"),
+        "id": root.findtext(f"{ATOM}id"),
+        "updated": datetime.datetime.fromisoformat(root.findtext(f"{ATOM}updated")),
+        "author": root.findtext(f"{ATOM}author/{ATOM}name"),
+        "alternate": root.find(f"{ATOM}link[@rel='alternate']").get("href"),
+        "self": root.find(f"{ATOM}link[@rel='self']").get("href"),
+        "entries": entries,
+    }
+
+
+def entry_list(feed):
+    return [(entry["title"], entry["id"], entry["updated"]) for entry in feed["entries"]]
+
+
+@pytest.fixture
+def published(db):
+    """資料 published at T1: remarks No.1 and No.2 of MEETING, answered at T0 (before the
+    publication), a follow-up of No.1 recorded at T2. A draft 資料 with DRAFT everywhere."""
+    committee = CommitteeFactory()
+    meeting = MeetingFactory(committee=committee, fiscal_year=2020, number=2)
+    member = MemberFactory(committee=committee, name="秋山")
+    other = MemberFactory(committee=committee, name="芦川")
+    item = PolicyItemFactory(heading="方針2 行政内部のデジタル化")
+    first = CommentFactory(meeting=meeting, number=1, member=member, policy_item=item, body="意見1")
+    second = CommentFactory(meeting=meeting, number=2, member=other, body="意見2")
+    CityResponseFactory(comment=first, body="考え方1", category=category("参考"))
+    CityResponseFactory(comment=second, body="考え方2", category=category("反映"))
+    report = report_with_comments([first, second], label="資料2", title="反映状況")
+    report_publish(report=report)
+    follow_up = FollowUpFactory(comment=first, body="用語解説に追加しました。")
+    Report.objects.filter(pk=report.pk).update(published_at=T1)
+    Comment.objects.filter(pk__in=[first.pk, second.pk]).update(published_at=T1)
+    CityResponse.objects.update(updated_at=T0)
+    FollowUp.objects.filter(pk=follow_up.pk).update(updated_at=T2)
+
+    draft_meeting = MeetingFactory(committee=committee, fiscal_year=2021, number=1)
+    draft = CommentFactory(meeting=draft_meeting, number=1, member=member, policy_item=item)
+    draft.body = f"{DRAFT}の意見"
+    draft.save()
+    CityResponseFactory(comment=draft, body=f"{DRAFT}の考え方")
+    FollowUpFactory(comment=draft, body=f"{DRAFT}の対応状況")
+    # A draft follow-up... on a published remark is public by design; a draft remark's is not.
+    draft_report = report_with_comments([draft], label=f"{DRAFT}資料", title=f"{DRAFT}表題")
+    return {
+        "report": report,
+        "first": first,
+        "second": second,
+        "follow_up": follow_up,
+        "draft": draft,
+        "draft_report": draft_report,
+        "member": member,
+        "item": item,
+    }
+
+
+def test_site_feed_lists_published_changes_newest_first(client, published):
+    first, second = published["first"], published["second"]
+    base = "http://testserver"
+
+    feed = parse(client.get("/feeds/"))
+
+    assert feed["title"] == "平塚市 審議会等の意見と市の考え方 の更新情報"
+    assert feed["id"] == f"{base}/feeds/"
+    assert feed["self"] == f"{base}/feeds/"
+    assert feed["alternate"] == f"{base}/"
+    assert feed["author"] == "平塚市 審議会等の意見と市の考え方"
+    assert feed["updated"] == T2
+    assert entry_list(feed) == [
+        (
+            f"対応状況: {MEETING} No.1",
+            f"{base}/comments/{first.pk}/#follow-up-{published['follow_up'].pk}",
+            T2,
+        ),
+        (
+            "資料を公開しました: 資料2 反映状況",
+            f"{base}/reports/{published['report'].pk}/",
+            T1,
+        ),
+        (f"市の考え方（反映）: {MEETING} No.2", f"{base}/comments/{second.pk}/#answer", T1),
+        (f"市の考え方（参考）: {MEETING} No.1", f"{base}/comments/{first.pk}/#answer", T1),
+    ]
+    assert [entry["link"] for entry in feed["entries"]] == [
+        entry["id"] for entry in feed["entries"]
+    ]
+    assert feed["entries"][0]["summary"] == "<p>用語解説に追加しました。</p>"
+
+
+def test_object_feeds_list_only_their_remarks(client, published):
+    first = published["first"]
+    follow_up = f"対応状況: {MEETING} No.1"
+    report = "資料を公開しました: 資料2 反映状況"
+    answer1 = f"市の考え方（参考）: {MEETING} No.1"
+    answer2 = f"市の考え方（反映）: {MEETING} No.2"
+
+    def titles(url):
+        return [entry["title"] for entry in parse(client.get(url))["entries"]]
+
+    assert titles(f"/comments/{first.pk}/feed/") == [follow_up, report, answer1]
+    assert titles(f"/members/{published['member'].pk}/feed/") == [follow_up, report, answer1]
+    assert titles(f"/items/{published['item'].pk}/feed/") == [follow_up, report, answer1]
+    assert titles(f"/meetings/{first.meeting.pk}/feed/") == [follow_up, report, answer2, answer1]
+    committee = first.meeting.committee
+    feed = parse(client.get(f"/committees/{committee.pk}/feed/"))
+    assert [entry["title"] for entry in feed["entries"]] == [follow_up, report, answer2, answer1]
+    assert feed["title"] == "テスト市行政改革推進委員会 の更新情報"
+    assert feed["alternate"] == f"http://testserver/committees/{committee.pk}/"
+    comment_feed = parse(client.get(f"/comments/{first.pk}/feed/"))
+    assert comment_feed["title"] == f"{MEETING} No.1（秋山委員） の更新情報"
+
+
+def test_feeds_never_show_a_draft(client, published):
+    draft = published["draft"]
+    urls = [
+        "/feeds/",
+        f"/committees/{draft.meeting.committee.pk}/feed/",
+        f"/members/{published['member'].pk}/feed/",
+        f"/items/{published['item'].pk}/feed/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert DRAFT not in response.content.decode(), url
+        assert len(parse(response)["entries"]) >= 3, url
+    for url in [f"/comments/{draft.pk}/feed/", f"/meetings/{draft.meeting.pk}/feed/"]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_follow_up_of_a_published_remark_appears_and_a_drafts_does_not(client, published):
+    first, draft = published["first"], published["draft"]
+    FollowUp.objects.filter(pk=published["follow_up"].pk).update(updated_at=T0)
+    added = FollowUpFactory(comment=first, body="令和3年5月に公開しました。")
+    FollowUp.objects.filter(pk=added.pk).update(updated_at=T3)
+    FollowUpFactory(comment=draft, body=f"{DRAFT}追加の対応状況")
+
+    for url in ["/feeds/", f"/comments/{first.pk}/feed/", f"/members/{first.member.pk}/feed/"]:
+        feed = parse(client.get(url))
+        assert feed["entries"][0]["id"] == (
+            f"http://testserver/comments/{first.pk}/#follow-up-{added.pk}"
+        ), url
+        assert feed["entries"][0]["updated"] == T3
+        assert feed["entries"][0]["summary"] == "<p>令和3年5月に公開しました。</p>"
+        assert feed["updated"] == T3
+        assert DRAFT not in str(feed)
+
+
+def test_changed_answer_keeps_its_id_and_moves_up(client, published):
+    second = published["second"]
+    response = second.response
+    response.body = "方針の記述を修正しました。"
+    response.save()
+    CityResponse.objects.filter(pk=response.pk).update(updated_at=T3)
+
+    feed = parse(client.get("/feeds/"))
+
+    assert feed["entries"][0]["id"] == f"http://testserver/comments/{second.pk}/#answer"
+    assert feed["entries"][0]["updated"] == T3
+    assert feed["entries"][0]["summary"] == "<p>方針の記述を修正しました。</p>"
+    assert len([e for e in feed["entries"] if e["id"].endswith(f"/{second.pk}/#answer")]) == 1
+
+
+def test_unpublished_report_leaves_every_feed(client, published):
+    report_unpublish(report=published["report"])
+
+    assert parse(client.get("/feeds/"))["entries"] == []
+    assert client.get(f"/comments/{published['first'].pk}/feed/").status_code == 404
+
+
+def test_markup_in_a_follow_up_stays_text_in_the_feed(client, published):
+    FollowUpFactory(comment=published["first"], body='<script>alert("x")</script>')
+
+    feed = parse(client.get("/feeds/"))
+
+    summaries = [entry["summary"] for entry in feed["entries"]]
+    assert "<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>" in summaries
+
+
+def test_feed_is_a_public_page_with_etag_and_304(client, published):
+    response = client.get("/feeds/")
+    etag = response["ETag"]
+    assert response["Cache-Control"] == "public, max-age=60"
+
+    assert client.get("/feeds/", headers={"if-none-match": etag}).status_code == 304
+
+    FollowUpFactory(comment=published["first"], body="新しい対応状況")
+    again = client.get("/feeds/", headers={"if-none-match": etag})
+    assert again.status_code == 200
+    assert again["ETag"] != etag
+    assert "新しい対応状況" in again.content.decode()
+
+
+def test_public_pages_link_their_feed_in_head_and_body(client, published):
+    first = published["first"]
+    pages = {
+        "/": None,
+        f"/comments/{first.pk}/": f"/comments/{first.pk}/feed/",
+        f"/members/{first.member.pk}/": f"/members/{first.member.pk}/feed/",
+        f"/items/{first.policy_item.pk}/": f"/items/{first.policy_item.pk}/feed/",
+        f"/meetings/{first.meeting.pk}/": f"/meetings/{first.meeting.pk}/feed/",
+        f"/committees/{first.meeting.committee.pk}/": (
+            f"/committees/{first.meeting.committee.pk}/feed/"
+        ),
+    }
+    for url, own in pages.items():
+        html = client.get(url).content.decode()
+        site_link = (
+            '<link rel="alternate" type="application/atom+xml" '
+            'title="サイト全体の更新情報（Atom）" href="/feeds/">'
+        )
+        assert site_link in html, url
+        assert (
+            '<a href="/feeds/" type="application/atom+xml">サイト全体の更新情報（Atom）</a>' in html
+        ), url
+        if own:
+            assert (
+                '<link rel="alternate" type="application/atom+xml" '
+                f'title="このページの更新情報（Atom）" href="{own}">'
+            ) in html, url
+            assert (
+                f'<a href="{own}" type="application/atom+xml">このページの更新情報（Atom）</a>'
+            ) in html, url
+        else:
+            assert "このページの更新情報" not in html, url
