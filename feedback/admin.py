@@ -13,11 +13,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,13 @@ from feedback.admin_import import (
 )
 from feedback.admin_lineage import DraftNextReportMixin
 from feedback.admin_review import PendingChangeFilter
+from feedback.admin_widgets import (
+    CommentRowAutocomplete,
+    CommentRowAutocompleteJsonView,
+    comment_row_label,
+    read_only_reason,
+    search_with_meeting_terms,
+)
 from feedback.models import (
     ChangeRequest,
     CityResponse,
@@ -49,11 +57,13 @@ from feedback.services import (
     change_request_save,
     comments_set_category,
     record_save,
+    report_append_meeting_comments,
     report_publish,
     report_unpublish,
 )
-from publication import versioning
-from publication.admin import VersionedAdmin
+from publication import history_display, versioning
+from publication.admin import DATE_FORMFIELD_OVERRIDES, VersionedAdmin
+from publication.dates import FiscalYearField
 
 PUBLICATION_FIELDS = list(versioning.PUBLICATION_FIELDS)
 
@@ -92,6 +102,19 @@ class PublishableAdmin(FeedbackVersionedAdmin):
         if queryset.published().exists() and not permissions.can_delete_published(request.user):
             raise PermissionDenied
         super().delete_queryset(request, queryset)
+
+    # Say at the top why a published record's page is read-only (remarks say it in their own
+    # template: an editor proposes changes to them instead).
+    explain_read_only = True
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Say at the top why the page is read-only, before the editor looks for a save button.
+        if request.method == "GET" and self.explain_read_only:
+            obj = self.get_object(request, object_id)
+            reason = obj is not None and read_only_reason(request.user, obj)
+            if reason:
+                self.message_user(request, reason, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class ChildOfPublishedInline:
@@ -171,6 +194,16 @@ class MeetingAdmin(DraftNextReportMixin, PasteMixin, FeedbackVersionedAdmin):
     def name(self, meeting):
         return meeting.name
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "fiscal_year":
+            kwargs["form_class"] = FiscalYearField
+            kwargs["help_text"] = _("「令和3」「R3」「2021」のいずれの形でも入力できます。")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """「令和3年度」「R3」「2021」「第1回」 find meetings (their name is derived)."""
+        return search_with_meeting_terms(super().get_search_results, request, queryset, search_term)
+
     def paste_options(self, meeting):
         """Pasted rows are this meeting's remarks unless the rows name another meeting."""
         return {"meeting": meeting}
@@ -198,6 +231,7 @@ class CityResponseInline(ChildOfPublishedInline, admin.StackedInline):
 
 class FollowUpInline(ChildOfPublishedInline, admin.StackedInline):
     model = FollowUp
+    formfield_overrides = DATE_FORMFIELD_OVERRIDES
     extra = 0
     fields = ["recorded_on", "body"]
 
@@ -233,15 +267,7 @@ def inline_history(model, **filters):
         previous = record.prev_record
         record.changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, foreign_keys_are_objs=True)
-            record.changes = [
-                {
-                    "field": model._meta.get_field(change.field).verbose_name,
-                    "old": change.old,
-                    "new": change.new,
-                }
-                for change in delta.changes
-            ]
+            record.changes = history_display.delta_changes(model, record, previous)
     return {"title": model._meta.verbose_name, "records": records}
 
 
@@ -293,6 +319,7 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
 
     object_history_template = "admin/feedback/comment/object_history.html"
     change_form_template = "admin/feedback/comment/change_form.html"
+    explain_read_only = False
 
     # -- published remarks: an 入力担当's save is a proposal (feedback.review) ---------------
 
@@ -395,6 +422,41 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
             )
         return super().render_change_form(request, context, add, change, **kwargs)
 
+    def get_urls(self):
+        return [
+            path(
+                "row-autocomplete/",
+                self.admin_site.admin_view(
+                    CommentRowAutocompleteJsonView.as_view(admin_site=self.admin_site)
+                ),
+                name="feedback_comment_row_autocomplete",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also 「令和3年度」「R3」「2021」「第1回」 for the meeting and 「No.3」 for the No."""
+        return search_with_meeting_terms(
+            super().get_search_results, request, queryset, search_term, prefix="meeting__"
+        )
+
+    def get_changeform_initial_data(self, request):
+        """With ``?meeting=<id>`` (「保存してもう一つ追加」), propose that meeting's next No."""
+        initial = super().get_changeform_initial_data(request)
+        meeting = str(initial.get("meeting", ""))
+        if meeting.isdigit() and "number" not in initial:
+            last = Comment.objects.filter(meeting_id=meeting).aggregate(last=Max("number"))
+            initial["number"] = (last["last"] or 0) + 1
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """「保存してもう一つ追加」 keeps the meeting, so fifty remarks are fifty short forms."""
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and isinstance(response, HttpResponseRedirect):
+            separator = "&" if "?" in response["Location"] else "?"
+            response["Location"] += separator + urlencode({"meeting": obj.meeting_id})
+        return response
+
     def history_view(self, request, object_id, extra_context=None):
         """The remark's history, followed by that of its city view and follow-ups (inlines)."""
         extra_context = {**(extra_context or {}), "inline_histories": []}
@@ -454,6 +516,16 @@ class ReportEntryInline(ChildOfPublishedInline, admin.TabularInline):
     fields = ["position", "comment"]
     ordering = ["position"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Rows read 「No.3 芦川委員: 取組内容の…」: the meeting is the same on every row.
+        if db_field.name == "comment":
+            kwargs["widget"] = CommentRowAutocomplete(db_field, self.admin_site)
+            kwargs["queryset"] = Comment.objects.select_related("member")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = comment_row_label
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Report)
 class ReportAdmin(PasteMixin, PublishableAdmin):
@@ -500,6 +572,11 @@ class ReportAdmin(PasteMixin, PublishableAdmin):
                 "<path:object_id>/unpublish/",
                 self.admin_site.admin_view(numeric_object_id(self.unpublish_view)),
                 name="{}_{}_unpublish".format(*info),
+            ),
+            path(
+                "<path:object_id>/append-meeting-comments/",
+                self.admin_site.admin_view(numeric_object_id(self.append_meeting_comments_view)),
+                name="{}_{}_append_meeting_comments".format(*info),
             ),
             path(
                 "<path:object_id>/workbook/",
@@ -571,3 +648,30 @@ class ReportAdmin(PasteMixin, PublishableAdmin):
 
     def unpublish_view(self, request, object_id):
         return require_POST(self._state_view)(request, object_id, publish=False)
+
+    def append_meeting_comments_view(self, request, object_id):
+        """「この会議の意見をすべて資料に追加」 (POST): ``report_append_meeting_comments``."""
+        return require_POST(self._append_meeting_comments)(request, object_id)
+
+    def _append_meeting_comments(self, request, object_id):
+        report = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        try:
+            added = report_append_meeting_comments(report=report, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            if added:
+                self.message_user(
+                    request,
+                    gettext("%(count)d件の意見を追加しました") % {"count": len(added)},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext("追加する意見はありません（この会議の意見はすべて掲載済みです）。"),
+                    messages.WARNING,
+                )
+        return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))

@@ -379,3 +379,48 @@ def meeting_draft_next_report(*, meeting: Meeting, by, next_meeting: Meeting | N
         extra={"user": by},
     )
     return report
+
+
+@public_write
+def report_append_meeting_comments(*, report: Report, by) -> list:
+    """Append to a 資料 every remark of its meeting it does not list yet, in No. order.
+
+    For entering a meeting's remarks first and making the 資料 from them in one step. The
+    rights are those of an edit of the 資料 as stored (a published one only by those who may
+    publish, ``permissions.can_change``). Raises the 資料's version (a form opened before can no
+    longer save over the new rows); history records ``by``. Returns the new rows.
+    """
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not permissions.can_change(by, report) or not permissions.can_add(by, ReportEntry):
+        raise PermissionDenied(
+            _("「%(report)s」に意見を追加する権限がありません。") % {"report": report}
+        )
+    if report.meeting_id is None:
+        raise ValidationError(
+            _("「%(report)s」には提出した会議が設定されていないため、意見を追加できません。")
+            % {"report": report}
+        )
+    listed = report.entries.values("comment_id")
+    missing = report.meeting.comments.exclude(pk__in=listed).order_by("number")
+    position = report.entries.aggregate(last=Max("position"))["last"] or 0
+    added = []
+    for comment in missing:
+        position += 1
+        entry = ReportEntry(report=report, comment=comment, position=position)
+        entry._history_user = by
+        entry.full_clean()
+        entry.save()
+        added.append(entry)
+    if added:
+        report.version += 1
+        report._history_user = by
+        report._change_reason = _("会議の意見を%(count)d件追加しました") % {"count": len(added)}
+        report.save(update_fields=["version", "updated_at"])
+    audit.info(
+        "report append meeting comments: %s (pk=%s), %d rows",
+        report,
+        report.pk,
+        len(added),
+        extra={"user": by},
+    )
+    return added

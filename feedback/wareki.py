@@ -1,44 +1,25 @@
 """Japanese era (和暦) dates and fiscal years.
 
-A table of our own: the era packages on PyPI write 「令和1年」 where Japanese writes 「令和元年」.
+The era table and the date parser live in ``publication.dates`` (``policy`` uses them too and
+must not import ``feedback``); this module adds the fiscal-year names and the meeting search
+terms of this app.
 """
 
 import datetime
+import re
 from typing import NamedTuple
 
-
-class Era(NamedTuple):
-    name: str
-    first_day: datetime.date
-
-
-# Newest first, so the first era that started on or before a date is that date's era.
-ERAS = (
-    Era("令和", datetime.date(2019, 5, 1)),
-    Era("平成", datetime.date(1989, 1, 8)),
-    Era("昭和", datetime.date(1926, 12, 25)),
-    Era("大正", datetime.date(1912, 7, 30)),
-    Era("明治", datetime.date(1868, 1, 25)),
+from publication.dates import (  # noqa: F401 (re-exported: the app's one place for 和暦)
+    ERA_PATTERN,
+    ERAS,
+    Era,
+    era_of,
+    era_year_label,
+    format_date,
+    normalize,
+    parse_date,
+    parse_fiscal_year,
 )
-
-
-def era_of(day: datetime.date) -> tuple[str, int]:
-    """Return the era name and the era year of ``day``: 2019-05-01 → ("令和", 1)."""
-    for era in ERAS:
-        if day >= era.first_day:
-            return era.name, day.year - era.first_day.year + 1
-    raise ValueError(f"{day.isoformat()} is before the Meiji era")
-
-
-def era_year_label(name: str, year: int) -> str:
-    """「令和元年」 for the first year, 「令和3年」 otherwise."""
-    return f"{name}{'元' if year == 1 else year}年"
-
-
-def format_date(day: datetime.date) -> str:
-    """2021-04-01 → 「令和3年4月1日」; 2019-05-01 → 「令和元年5月1日」."""
-    name, year = era_of(day)
-    return f"{era_year_label(name, year)}{day.month}月{day.day}日"
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
@@ -55,3 +36,44 @@ def fiscal_year_label(fiscal_year: int) -> str:
 def fiscal_year_of(day: datetime.date) -> int:
     """The fiscal year (by its starting calendar year) that ``day`` falls in."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+class MeetingTerms(NamedTuple):
+    """What a search box term says about a meeting, and the words left for a text search."""
+
+    fiscal_year: int | None
+    number: int | None
+    comment_number: int | None
+    rest: str
+
+
+_TERM_FISCAL_YEAR = re.compile(
+    rf"(?<![A-Za-z0-9])(?:(?P<era>{ERA_PATTERN})\s*(?P<era_year>元|\d{{1,2}})\s*(?:年度?)?"
+    r"|(?P<year>(?:18|19|20|21)\d{2})\s*(?:年度?)?)(?![0-9])",
+    re.IGNORECASE,
+)
+_TERM_NUMBER = re.compile(r"第\s*(?P<number>\d+)\s*回")
+_TERM_COMMENT_NUMBER = re.compile(r"(?<![A-Za-z])No\.?\s*(?P<number>\d+)", re.IGNORECASE)
+
+
+def parse_meeting_terms(term: str) -> MeetingTerms:
+    """「令和3年度第1回」 → (2021, 1, None, ""); 「R3 委員会」 → (2021, None, None, "委員会").
+
+    Recognises a 年度 (「令和3年度」「令和3」「R3」「2021」「2021年度」, 全角 too), 「第N回」 and
+    「No.N」; whatever else the term says is returned as ``rest``.
+    """
+    value = normalize(term)
+    fiscal_year = number = comment_number = None
+    if match := _TERM_NUMBER.search(value):
+        number = int(match["number"])
+        value = value[: match.start()] + " " + value[match.end() :]
+    if match := _TERM_COMMENT_NUMBER.search(value):
+        comment_number = int(match["number"])
+        value = value[: match.start()] + " " + value[match.end() :]
+    if match := _TERM_FISCAL_YEAR.search(value):
+        if match["era"]:
+            fiscal_year = parse_fiscal_year(match["era"] + match["era_year"])
+        else:
+            fiscal_year = int(match["year"])
+        value = value[: match.start()] + " " + value[match.end() :]
+    return MeetingTerms(fiscal_year, number, comment_number, " ".join(value.split()))

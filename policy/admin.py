@@ -23,6 +23,7 @@ from policy import docx_reader, selectors, services, text_reader, textdiff
 from policy.enums import VersionStage
 from policy.models import Passage, Policy, PolicyItem, PolicyVersion
 from publication.admin import VersionedAdmin
+from publication.dates import JapaneseDateField
 from publication.versioning import VersionedForm
 
 UPLOAD_CACHE_PREFIX = "policy-version-upload:"
@@ -80,8 +81,10 @@ class PolicyVersionAddForm(forms.Form):
         label="版の名称", max_length=100, help_text="「素案」「案」「策定版」など。"
     )
     stage = forms.ChoiceField(label="段階", choices=VersionStage.choices)
-    dated_on = forms.DateField(
-        label="日付", help_text="その版の日付（例: 2021-03-31）。", widget=forms.DateInput()
+    dated_on = JapaneseDateField(
+        label="日付",
+        help_text="その版の日付（例: 令和3年3月31日、R3.3.31、2021-03-31）。",
+        widget=forms.DateInput(),
     )
     text = forms.CharField(
         label="本文を貼り付け",

@@ -1,6 +1,7 @@
 """The admin base for every record with history: versioned forms, one save, reverts as edits."""
 
 from django.contrib import messages
+from django.contrib.admin import widgets
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -9,7 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from publication.dates import JapaneseDateField
+from publication.history_display import LabelledContextHelper
 from publication.versioning import StaleRecordError, VersionedForm, save_versioned
+
+# Every admin date field reads 和暦 and 西暦 (「令和3年7月29日」「R3.7.29」「2021/07/29」), with
+# Django's calendar widget kept. Inlines, which are not VersionedAdmins, use this dict too.
+DATE_FORMFIELD_OVERRIDES = {
+    models.DateField: {"form_class": JapaneseDateField, "widget": widgets.AdminDateWidget},
+}
 
 
 class StaleObjectError(PermissionDenied):
@@ -22,7 +31,14 @@ class VersionedAdmin(SimpleHistoryAdmin):
 
     form = VersionedForm
     # A typed address without a scheme is taken as https (Django 6's default, said now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        **DATE_FORMFIELD_OVERRIDES,
+    }
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        """History shows field and choice labels, names and Tokyo time, not raw values."""
+        return LabelledContextHelper(self.model, historical_record)
 
     def save_record(self, request, obj, *, expected_version, reason=""):
         """The write service for this model (overridden where the app has its own rules)."""

@@ -8,6 +8,7 @@ from feedback import permissions
 from policy import docx_reader
 from policy.models import Passage, PolicyVersion
 from tests.factories import PolicyFactory, staff_user
+from tests.feedback.admin_forms import change_form_data
 from tests.html import read_table
 from tests.policy.docx_files import corrupt_docx, macro_docm, policy_docx, zip_bomb
 from tests.policy.examples import ADOPTED_TEXT, DRAFT_TEXT, FUTURE_ADOPTED, NEW_NORMAL
@@ -343,3 +344,22 @@ def test_reverting_a_version_from_its_history_offers_the_current_update_number(
 
     assert response.status_code == 200
     assert response.context["adminform"].form["version"].value() == 2
+
+
+@pytest.mark.parametrize("dated_on", ["令和3年1月15日", "R3.1.15", "２０２１／０１／１５"])
+def test_version_date_accepts_era_and_full_width_dates(client, editor, policy, dated_on):
+    version = add_version(client, policy, dated_on=dated_on, text=DRAFT_TEXT)
+
+    assert str(version.dated_on) == "2021-01-15"
+
+
+def test_version_date_change_form_accepts_era_date(client, editor, policy):
+    version = add_version(client, policy, text=DRAFT_TEXT)
+    url = reverse("admin:policy_policyversion_change", args=[version.pk])
+    data = change_form_data(client.get(url))
+    data["dated_on"] = "令和3年3月31日"
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    version.refresh_from_db()
+    assert str(version.dated_on) == "2021-03-31"
