@@ -29,6 +29,7 @@ from feedback.admin_import import (
     numeric_object_id,
     workbook_response,
 )
+from feedback.admin_snapshots import ReportSnapshotAdminMixin
 from feedback.models import (
     CityResponse,
     Comment,
@@ -341,7 +342,7 @@ class ReportEntryInline(ChildOfPublishedInline, admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(PasteMixin, PublishableAdmin):
+class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
     list_display = ["label", "title", "meeting", "presented_on", "status", "published_at"]
     list_filter = ["status", "meeting__committee", "meeting"]
     search_fields = ["title", "label"]

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from feedback.models import Committee
+from feedback.services import report_confirm_presented
 from policy.models import Policy
 from tests.crawl import body_text, crawl
 from tests.factories import (
@@ -28,6 +29,7 @@ MARKER = "DRAFTLEAK7q"
 def drafts(db):
     """Published 資料 for context, and drafts with MARKER in every text field."""
     public = published_report(count=3)
+    report_confirm_presented(report=public, by=None)  # its 「提出時点」 page is crawled too
     committee = Committee.objects.create(name=f"{MARKER}委員会", description=f"{MARKER}説明")
     meeting = MeetingFactory(committee=committee)
     member = MemberFactory(committee=committee, name=f"{MARKER}委員", name_kana="あ" + MARKER)
@@ -61,6 +63,7 @@ def drafts(db):
             comment.get_absolute_url(),
             sibling.get_absolute_url(),
             report.get_absolute_url(),
+            f"/reports/{report.pk}/presented/",
             f"/reports/{report.pk}/download.csv",
             f"/reports/{report.pk}/download.json",
             f"/reports/{report.pk}/download.xlsx",
@@ -104,6 +107,7 @@ def test_anonymous_crawl_finds_no_draft(client, drafts):
     pages = crawl(client, ["/", *searches(drafts["public"])])
     assert len(pages) > 20
     assert drafts["public"].get_absolute_url() in pages
+    assert f"/reports/{drafts['public'].pk}/presented/" in pages
     assert_no_leak(pages)
     for url in drafts["draft_urls"]:
         response = client.get(url)
