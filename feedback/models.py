@@ -587,6 +587,11 @@ class ReportSnapshotQuerySet(PublicQuerySet):
 
     update.alters_data = True
 
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        raise ValidationError(_("確定した配布版は変更できません。"))
+
+    bulk_update.alters_data = True
+
 
 class ReportSnapshotManager(models.Manager.from_queryset(ReportSnapshotQuerySet)):
     pass
@@ -601,8 +606,10 @@ class ReportSnapshot(models.Model):
     label and both group headings as they were printed.
     """
 
+    # Deleting a 資料 (システム管理者 only, recorded in its history) takes its 配布版 with it:
+    # there is no page left to show them on.
     report = models.ForeignKey(
-        Report, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("資料")
+        Report, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("資料")
     )
     confirmed_at = models.DateTimeField(_("確定日時"))
     confirmed_by = models.ForeignKey(

@@ -141,9 +141,5 @@ def mark_changes(report, entries):
         )
     if not rows:
         return []
-    public = set(
-        Comment.objects.published()
-        .filter(pk__in=rows, report_entries__report=report)
-        .values_list("pk", flat=True)
-    )
+    public = selectors.report_published_comment_ids(report)
     return [row["number"] for pk, row in rows.items() if pk not in public]

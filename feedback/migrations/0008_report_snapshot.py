@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('response_heading', models.TextField(verbose_name='見出し（対応区分と対応状況）')),
                 ('rows', models.JSONField(verbose_name='掲載した行')),
                 ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='確定した職員')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='snapshots', to='feedback.report', verbose_name='資料')),
+                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='feedback.report', verbose_name='資料')),
             ],
             options={
                 'verbose_name': '配布版',

@@ -87,6 +87,8 @@ def test_confirming_a_snapshot_raises_the_signal_once_and_a_snapshot_cannot_be_c
         snapshot.save()
     with pytest.raises(ValidationError, match="確定した配布版は変更できません。"):
         ReportSnapshot.objects.filter(pk=snapshot.pk).update(title="書き換え")
+    with pytest.raises(ValidationError, match="確定した配布版は変更できません。"):
+        ReportSnapshot.objects.bulk_update([snapshot], ["title"])
     assert ReportSnapshot.objects.get(pk=snapshot.pk).title == shiryo2.title
     assert stamp.current().counter == before + 1
 
