@@ -32,6 +32,7 @@ from feedback.admin_import import (
 )
 from feedback.admin_lineage import DraftNextReportMixin
 from feedback.admin_review import PendingChangeFilter
+from feedback.admin_snapshots import ReportSnapshotAdminMixin
 from feedback.admin_widgets import (
     CommentRowAutocomplete,
     CommentRowAutocompleteJsonView,
@@ -528,7 +529,7 @@ class ReportEntryInline(ChildOfPublishedInline, admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(PasteMixin, PublishableAdmin):
+class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
     list_display = ["label", "title", "meeting", "presented_on", "status", "published_at"]
     list_filter = ["status", "meeting__committee", "meeting"]
     search_fields = ["title", "label"]

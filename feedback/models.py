@@ -691,3 +691,71 @@ class ChangeRequest(Versioned):
     @property
     def is_open(self):
         return self.status in OPEN_CHANGE_REQUEST
+
+
+# -- 配布版 (the version handed out at the meeting) ----------------------------------------------
+
+
+class ReportSnapshotQuerySet(PublicQuerySet):
+    """Snapshots are never changed: a new confirmation makes a new one (``save`` refuses too)."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("確定した配布版は変更できません。"))
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        raise ValidationError(_("確定した配布版は変更できません。"))
+
+    bulk_update.alters_data = True
+
+
+class ReportSnapshotManager(models.Manager.from_queryset(ReportSnapshotQuerySet)):
+    pass
+
+
+class ReportSnapshot(models.Model):
+    """A 資料 exactly as printed when staff confirmed it as handed out (「配布版を確定」).
+
+    Written only by ``services.report_confirm_presented``; immutable afterwards. Every
+    confirmation is kept, the public 「提出時点」 page shows the latest. ``rows`` holds the printed
+    cells in order (``feedback.snapshots.SnapshotRow``), the other text fields the page's title,
+    label and both group headings as they were printed.
+    """
+
+    # Deleting a 資料 (システム管理者 only, recorded in its history) takes its 配布版 with it:
+    # there is no page left to show them on.
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("資料")
+    )
+    confirmed_at = models.DateTimeField(_("確定日時"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("確定した職員"),
+    )
+    presented_on = models.DateField(_("提出日"), null=True, blank=True)
+    label = models.CharField(_("資料番号"), max_length=50)
+    title = models.CharField(_("表題"), max_length=200)
+    remarks_heading = models.TextField(_("見出し（意見と市の考え方）"))
+    response_heading = models.TextField(_("見出し（対応区分と対応状況）"))
+    rows = models.JSONField(_("掲載した行"))
+
+    objects = ReportSnapshotManager()
+
+    class Meta:
+        verbose_name = _("配布版")
+        verbose_name_plural = _("配布版")
+        ordering = ["report", "-confirmed_at", "-id"]
+        get_latest_by = ["confirmed_at", "id"]
+
+    def __str__(self):
+        return f"{self.label} {self.title}（{self.confirmed_at:%Y-%m-%d %H:%M} 確定）"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("確定した配布版は変更できません。"))
+        super().save(*args, **kwargs)

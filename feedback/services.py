@@ -8,7 +8,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback import lineage, permissions, review
+from feedback import lineage, permissions, review, snapshots
 from feedback.enums import ChangeRequestStatus, PublicationStatus
 from feedback.models import (
     ChangeRequest,
@@ -19,6 +19,7 @@ from feedback.models import (
     ReflectionCategory,
     Report,
     ReportEntry,
+    ReportSnapshot,
 )
 from feedback.search import refresh_search_text
 from publication.stamp import public_write
@@ -424,3 +425,68 @@ def report_append_meeting_comments(*, report: Report, by) -> list:
         extra={"user": by},
     )
     return added
+
+
+@public_write
+def report_confirm_presented(*, report: Report, by, presented_on=None) -> ReportSnapshot:
+    """Freeze a 資料 as handed out at its meeting (「配布版を確定」): a new ``ReportSnapshot``.
+
+    Keeps the printed rows (No., 委員名, 対象項目, 意見、質問等, 市の考え方, 対応区分, latest
+    対応状況), title, label and both group headings exactly as the staff workbook prints them
+    now. ``presented_on`` defaults to the 資料's 提出日, else the date of the meeting it was
+    presented at; it may stay empty. Only those who may publish confirm (``by`` ``None`` is a
+    command run by the operator). Refused with a ``ValidationError``, nothing written, when the
+    資料 lists no remark, a remark lacks a city view or a 対応区分 (named by No.), or a listed
+    remark is not published: the public 「提出時点」 page shows the 配布版, so it may hold no
+    word an approver has not published. Confirming again makes another snapshot; the pages
+    show the latest, the earlier ones stay in the admin.
+    """
+    if by is not None and not permissions.can_publish(by):
+        raise PermissionDenied(_("配布版を確定する権限がありません。"))
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not report.entries.exists():
+        raise ValidationError(_("掲載する意見がない資料は配布版を確定できません。"))
+    unanswered = report_unanswered_comments(report)
+    if unanswered:
+        raise ValidationError(
+            _(
+                "市の考え方または対応区分が未入力の意見があるため"
+                "配布版を確定できません: %(comments)s"
+            )
+            % {"comments": "、".join(f"No.{comment.number}" for comment in unanswered)}
+        )
+    if not report.is_published:
+        raise ValidationError(
+            _("公開していない資料は配布版を確定できません。先に公開してください。")
+        )
+    rows, comments = snapshots.current_rows(report)
+    drafts = [comment for comment in comments if not comment.is_published]
+    if drafts:
+        raise ValidationError(
+            _(
+                "公開していない意見があるため"
+                "配布版を確定できません（先に公開してください）: %(comments)s"
+            )
+            % {"comments": "、".join(f"No.{comment.number}" for comment in drafts)}
+        )
+    if presented_on is None:
+        presented_on = report.presented_on or (report.meeting.held_on if report.meeting else None)
+    snapshot = ReportSnapshot.objects.create(
+        report=report,
+        confirmed_at=timezone.now(),
+        confirmed_by=by,
+        presented_on=presented_on,
+        label=report.label,
+        title=report.title,
+        remarks_heading=report.remarks_heading,
+        response_heading=report.response_heading,
+        rows=snapshots.rows_to_json(rows),
+    )
+    audit.info(
+        "report confirm presented: %s (pk=%s, snapshot=%s)",
+        report,
+        report.pk,
+        snapshot.pk,
+        extra={"user": by},
+    )
+    return snapshot

@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from feedback import excel, exports, history, lineage, selectors
+from feedback import excel, exports, lineage, selectors, snapshots
 from feedback.filters import CommentFilter
 from feedback.models import Comment
 
@@ -70,13 +70,15 @@ class ReportDetailView(FilteredPageMixin, DetailView):
     context_object_name = "report"
 
     def get_queryset(self):
-        return selectors.public_reports()
+        # The latest 配布版 comes with the 資料 (snapshots.with_latest_snapshot): no extra query.
+        return snapshots.with_latest_snapshot(selectors.public_reports())
 
     def get_context_data(self, **kwargs):
         """A page of rows at a time, so a 資料 of any length costs the same eight queries.
 
-        The change stamp, the 資料, the categories, the counts per category, the members, the
-        policy items, the meetings and one page of rows (with its total and latest follow-ups).
+        The change stamp, the 資料 (with its latest 配布版), the categories, the counts per
+        category, the members, the policy items, the meetings and one page of rows (with its
+        total and latest follow-ups); a 資料 with a 配布版 one more, for the rows withdrawn since.
         """
         context = super().get_context_data(**kwargs)
         report = self.object
@@ -113,41 +115,27 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             source_meetings=list(selectors.report_source_meetings(report)),
             querystring=query.urlencode(),
         )
+        # What changed since the 配布版: marks on this page's rows, the rows withdrawn since.
+        context["withdrawn_since"] = snapshots.mark_changes(report, page.object_list)
         return context
 
 
 class ReportAsPresentedView(DetailView):
-    """A 資料 as it was presented at its meeting, rebuilt from history, beside how it stands now.
-
-    Only remarks that are public now are shown: a remark withdrawn since is not re-published
-    by its history.
-    """
+    """The 配布版 of a published 資料: its latest snapshot (``feedback.snapshots``), as handed
+    out. A remark that is not public now keeps its No. only, never its text."""
 
     template_name = "feedback/report_presented.html"
     context_object_name = "report"
 
     def get_queryset(self):
-        return selectors.public_reports().filter(presented_on__isnull=False)
+        return snapshots.with_latest_snapshot(selectors.public_reports()).filter(
+            snapshot_id__isnull=False
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        public = selectors.report_published_comment_ids(self.object)
-        then = [
-            row for row in history.report_rows_as_presented(self.object) if row.comment_id in public
-        ]
-        now = {row.comment_id: row for row in history.report_rows_current(self.object)}
-        rows = [(row, now.get(row.comment_id) != row) for row in then]
-        added = [
-            row
-            for pk, row in now.items()
-            if pk in public and pk not in {r.comment_id for r in then}
-        ]
-        context.update(
-            rows=rows,
-            changed_count=sum(changed for _row, changed in rows),
-            added=added,
-            differs=any(changed for _row, changed in rows) or bool(added),
-        )
+        snapshot = snapshots.latest_snapshot(self.object)
+        context.update(snapshot=snapshot, rows=snapshots.public_rows(snapshot))
         return context
 
 

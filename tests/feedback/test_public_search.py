@@ -217,8 +217,10 @@ def test_pages_stay_within_eight_queries(client, shiryo2, django_assert_max_num_
         reverse("feedback:meeting-list"),
         reverse("feedback:accessibility"),
     ]
+    # A 資料 with a 配布版 (資料2 has one) costs one more: which of its rows are withdrawn since.
+    compared = {shiryo2.get_absolute_url(), shiryo2.get_absolute_url() + "?q=AI"}
     for url in urls:
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9 if url in compared else 8):
             assert client.get(url).status_code == 200, url
 
 

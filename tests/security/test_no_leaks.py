@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from feedback.models import Committee
+from feedback.services import report_confirm_presented
 from policy.models import Policy
 from tests.crawl import body_text, crawl
 from tests.factories import (
@@ -28,6 +29,7 @@ MARKER = "DRAFTLEAK7q"
 def drafts(db):
     """Published 資料 for context, and drafts with MARKER in every text field."""
     public = published_report(count=3)
+    report_confirm_presented(report=public, by=None)  # its 「提出時点」 page is crawled too
     committee = Committee.objects.create(name=f"{MARKER}委員会", description=f"{MARKER}説明")
     meeting = MeetingFactory(committee=committee)
     member = MemberFactory(committee=committee, name=f"{MARKER}委員", name_kana="あ" + MARKER)
@@ -61,6 +63,7 @@ def drafts(db):
             comment.get_absolute_url(),
             sibling.get_absolute_url(),
             report.get_absolute_url(),
+            f"/reports/{report.pk}/presented/",
             f"/reports/{report.pk}/download.csv",
             f"/reports/{report.pk}/download.json",
             f"/reports/{report.pk}/download.xlsx",
@@ -115,6 +118,7 @@ def test_anonymous_crawl_finds_no_draft(client, drafts):
     feeds = [url for url in pages if url == "/feeds/" or url.endswith("/feed/")]
     assert len(feeds) > 5
     assert all(pages[url][2].count("application/atom+xml") == 1 for url in feeds)
+    assert f"/reports/{drafts['public'].pk}/presented/" in pages
     assert_no_leak(pages)
     for url in drafts["draft_urls"]:
         response = client.get(url)

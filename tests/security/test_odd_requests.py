@@ -46,7 +46,7 @@ def administrator(client, shiryo2):
 
 
 @pytest.mark.parametrize("object_id", ODD_IDS)
-@pytest.mark.parametrize("action", ["publish", "unpublish"])
+@pytest.mark.parametrize("action", ["publish", "unpublish", "confirm-presented"])
 def test_report_state_change_with_an_odd_id_is_not_found(client, administrator, object_id, action):
     assert_not_found(client.post(f"/admin/feedback/report/{object_id}/{action}/"))
 
@@ -56,6 +56,7 @@ def test_report_state_change_with_an_odd_id_is_not_found(client, administrator, 
     "url",
     [
         "/admin/feedback/report/{}/workbook/",
+        "/admin/feedback/report/{}/workbook/presented/",
         "/admin/feedback/report/{}/paste/",
         "/admin/feedback/meeting/{}/paste/",
     ],
@@ -92,6 +93,8 @@ def test_custom_admin_pages_with_real_ids_still_work(client, administrator, shir
     history_id = comment.history.first().history_id
 
     assert client.get(f"/admin/feedback/report/{shiryo2.pk}/workbook/").status_code == 200
+    workbook = client.get(f"/admin/feedback/report/{shiryo2.pk}/workbook/presented/")
+    assert workbook.status_code == 200
     assert client.get(f"/admin/feedback/report/{shiryo2.pk}/paste/").status_code == 200
     assert client.get(f"/admin/feedback/meeting/{meeting.pk}/paste/").status_code == 200
     assert client.get(f"/admin/feedback/comment/{comment.pk}/history/").status_code == 200

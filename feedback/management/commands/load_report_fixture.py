@@ -9,14 +9,15 @@ from django.db import transaction
 
 from feedback.models import Comment, Report
 from feedback.search import refresh_search_text
-from feedback.services import report_publish
+from feedback.services import report_confirm_presented, report_publish
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "shiryo2.json"
 
 
 class Command(BaseCommand):
     help = (
-        "資料のフィクスチャ（既定: fixtures/shiryo2.json）を読み込んで公開します。"
+        "資料のフィクスチャ（既定: fixtures/shiryo2.json）を読み込んで公開し、"
+        "配布版として確定します。"
         "同じ資料が既にあれば何もしないので、職員の修正を上書きすることはありません。"
     )
 
@@ -67,6 +68,10 @@ class Command(BaseCommand):
             if not draft:
                 for report in reports:
                     report_publish(report=report)
+                    # The fixture is the table as handed out: its 配布版, so the 「提出時点」
+                    # page exists from the start. Without a 提出日 the service takes the
+                    # meeting's date, or leaves the date empty (資料2 has neither).
+                    report_confirm_presented(report=report, by=None)
         for report in reports if verbosity else []:
             state = "下書き" if draft else "公開"
             self.stdout.write(
