@@ -29,6 +29,7 @@ from feedback.admin_import import (
     numeric_object_id,
     workbook_response,
 )
+from feedback.admin_policy_links import policy_change_link_inline
 from feedback.models import (
     CityResponse,
     Comment,
@@ -195,6 +196,10 @@ class FollowUpInline(ChildOfPublishedInline, admin.StackedInline):
     fields = ["recorded_on", "body"]
 
 
+# Issue 15: the answer's links to the policy text it changed (feedback/admin_policy_links.py).
+PolicyChangeLinkInline = policy_change_link_inline(ChildOfPublishedInline)
+
+
 class UnansweredFilter(admin.SimpleListFilter):
     """「未回答」: remarks without a city view or without a 対応区分."""
 
@@ -270,7 +275,7 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     # At 100,000 remarks a second COUNT(*) of the whole table per page is not worth showing.
     show_full_result_count = False
     fields = ["meeting", "number", "member", "policy_item", "body", "version", *PUBLICATION_FIELDS]
-    inlines = [CityResponseInline, FollowUpInline]
+    inlines = [CityResponseInline, FollowUpInline, PolicyChangeLinkInline]
     ordering = ["meeting", "number"]
     actions = ["set_category", "export_workbook"]
 
