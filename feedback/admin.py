@@ -31,6 +31,7 @@ from feedback.admin_import import (
     workbook_response,
 )
 from feedback.admin_lineage import DraftNextReportMixin
+from feedback.admin_policy_links import policy_change_link_inline
 from feedback.admin_review import PendingChangeFilter
 from feedback.admin_snapshots import ReportSnapshotAdminMixin
 from feedback.admin_widgets import (
@@ -237,6 +238,10 @@ class FollowUpInline(ChildOfPublishedInline, admin.StackedInline):
     fields = ["recorded_on", "body"]
 
 
+# Issue 15: the answer's links to the policy text it changed (feedback/admin_policy_links.py).
+PolicyChangeLinkInline = policy_change_link_inline(ChildOfPublishedInline)
+
+
 class UnansweredFilter(admin.SimpleListFilter):
     """「未回答」: remarks without a city view or without a 対応区分."""
 
@@ -314,7 +319,7 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
         "version",
         *PUBLICATION_FIELDS,
     ]
-    inlines = [CityResponseInline, FollowUpInline]
+    inlines = [CityResponseInline, FollowUpInline, PolicyChangeLinkInline]
     ordering = ["meeting", "number"]
     actions = ["set_category", "export_workbook"]
 

@@ -1,10 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", _("下書き")
-    PUBLISHED = "published", _("公開")
+# One publication state for every public record (資料, remarks, policy versions).
+from publication.enums import PublicationStatus  # noqa: F401
 
 
 class MemberRole(models.TextChoices):

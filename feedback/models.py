@@ -28,54 +28,14 @@ from feedback.enums import (
 from feedback.folding import fold
 from feedback.search import SEPARATOR
 from policy.models import PolicyItem
-from publication.models import PublicManager, PublicQuerySet, Versioned
-
-
-class PublishableQuerySet(PublicQuerySet):
-    def published(self):
-        """The only way public code reaches records: drafts never leave this method."""
-        return self.filter(status=PublicationStatus.PUBLISHED)
-
-
-class Publishable(Versioned):
-    status = models.CharField(
-        _("公開状態"),
-        max_length=20,
-        choices=PublicationStatus.choices,
-        default=PublicationStatus.DRAFT,
-        db_index=True,
-    )
-    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("公開した職員"),
-    )
-    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_published(self):
-        return self.status == PublicationStatus.PUBLISHED
-
-    def affects_public(self):
-        """A write of a record that is or was public changes what readers see (unpublishing
-        keeps ``published_at``); one of a draft that never was does not."""
-        return self.is_published or self.published_at is not None
-
-
-def published_has_date(name):
-    return models.CheckConstraint(
-        condition=Q(status=PublicationStatus.DRAFT) | Q(published_at__isnull=False),
-        name=name,
-        violation_error_message=_("公開した記録には公開日時が必要です。"),
-    )
+from publication.models import (
+    PublicManager,
+    PublicQuerySet,
+    Publishable,
+    PublishableQuerySet,
+    Versioned,
+    published_has_date,
+)
 
 
 class CommitteeManager(PublicManager):
@@ -759,3 +719,104 @@ class ReportSnapshot(models.Model):
         if not self._state.adding:
             raise ValidationError(_("確定した配布版は変更できません。"))
         super().save(*args, **kwargs)
+
+
+# -- links from answers to the policy text they changed (issue 15) ------------------------------
+
+
+class PolicyChangeLinkQuerySet(PublicQuerySet):
+    def published(self):
+        """Links a reader may see: the remark is published, and so is every version it names."""
+        published = PublicationStatus.PUBLISHED
+        return self.filter(comment__status=published).filter(
+            Q(old_passage__isnull=True) | Q(old_passage__version__status=published),
+            Q(new_passage__isnull=True) | Q(new_passage__version__status=published),
+        )
+
+
+class PolicyChangeLink(models.Model):
+    """A remark's answer (usually 反映 or 一部反映) linked to a change of the policy text it caused.
+
+    ``old_passage`` is the passage as it stood in an earlier version, ``new_passage`` as it
+    stands in a later one; one of them is empty when the remark made a passage be added (only
+    new) or removed (only old). Both belong to versions of the same policy as the remark's
+    対象項目.
+    """
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="policy_changes", verbose_name=_("意見")
+    )
+    old_passage = models.ForeignKey(
+        "policy.Passage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_links_as_old",
+        verbose_name=_("変更前の段落"),
+    )
+    new_passage = models.ForeignKey(
+        "policy.Passage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_links_as_new",
+        verbose_name=_("変更後の段落"),
+    )
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    objects = PolicyChangeLinkQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("意見による政策・計画の変更")
+        verbose_name_plural = _("意見による政策・計画の変更")
+        ordering = ["comment", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(old_passage__isnull=False) | Q(new_passage__isnull=False),
+                name="policychangelink_has_a_passage",
+                violation_error_message=_("変更前か変更後の段落の少なくとも一方を選んでください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("%(comment)s による変更") % {"comment": self.comment})
+
+    def affects_public(self):
+        return _comment_ever_published(self.comment_id)
+
+    def clean(self):
+        super().clean()
+        old, new = self.old_passage, self.new_passage
+        if old is None and new is None:
+            return  # policychangelink_has_a_passage says so
+        if old is not None and new is not None:
+            if old.version.policy_id != new.version.policy_id:
+                raise ValidationError(
+                    {
+                        "new_passage": _(
+                            "変更前と変更後の段落は同じ政策・計画の版から選んでください。"
+                        )
+                    }
+                )
+            if _version_rank(old.version) >= _version_rank(new.version):
+                raise ValidationError(
+                    {
+                        "old_passage": _(
+                            "変更前の段落は、変更後の段落より前の版から選んでください"
+                            "（変更前: %(old)s、変更後: %(new)s）。"
+                        )
+                        % {"old": old.version.name, "new": new.version.name}
+                    }
+                )
+        policy_id = (old or new).version.policy_id
+        if self.comment_id and self.comment.policy_item.policy_id != policy_id:
+            raise ValidationError(
+                _("意見の対象項目と同じ政策・計画（%(policy)s）の段落を選んでください。")
+                % {"policy": self.comment.policy_item.policy}
+            )
+
+
+def _version_rank(version):
+    """A version's place in its policy's order (the model's ordering: order, date, id)."""
+    return (version.order, version.dated_on, version.pk)

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,10 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from policy import docx_reader, selectors, services, text_reader, textdiff
 from policy.enums import VersionStage
 from policy.models import Passage, Policy, PolicyItem, PolicyVersion
+from publication import stamp
 from publication.admin import VersionedAdmin
 from publication.dates import JapaneseDateField
 from publication.versioning import VersionedForm
 
+PUBLISH_PERMISSION = "policy.publish_policyversion"
 UPLOAD_CACHE_PREFIX = "policy-version-upload:"
 UPLOAD_CACHE_SECONDS = 60 * 60
 
@@ -172,12 +175,32 @@ class PassageInline(admin.TabularInline):
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(VersionedAdmin):
     form = PolicyVersionForm
-    list_display = ["__str__", "stage", "dated_on", "order", "passage_count", "created_at"]
-    list_filter = ["policy", "stage"]
+    list_display = [
+        "__str__",
+        "stage",
+        "dated_on",
+        "order",
+        "passage_count",
+        "status",
+        "published_at",
+        "created_at",
+    ]
+    list_filter = ["policy", "stage", "status"]
     search_fields = ["name", "policy__title"]
     ordering = ["policy", "order", "dated_on", "id"]
-    readonly_fields = ["policy", "source_filename", "created_at"]
-    fields = ["policy", "name", "stage", "dated_on", "order", "source_filename", "created_at"]
+    readonly_fields = ["policy", "source_filename", "status", "published_at", "created_at"]
+    fields = [
+        "policy",
+        "name",
+        "stage",
+        "dated_on",
+        "order",
+        "source_filename",
+        "status",
+        "published_at",
+        "created_at",
+    ]
+    actions = ["publish_versions", "unpublish_versions"]
     inlines = [PassageInline]
     change_form_template = "admin/policy/policyversion/change_form.html"
     add_template = "admin/policy/policyversion/add.html"
@@ -189,6 +212,45 @@ class PolicyVersionAdmin(VersionedAdmin):
             .get_queryset(request)
             .select_related("policy")
             .annotate(passage_total=Count("passages"))
+        )
+
+    # -- 公開・非公開 (policy.services; 承認者 and システム管理者) -------------------------------
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    # A published version is changed or deleted only by those who may publish: every public
+    # word is an approved one (as feedback's permissions.can_change says for remarks).
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description="選択した版を公開する", permissions=["publish"])
+    def publish_versions(self, request, queryset):
+        versions = list(queryset)
+        with transaction.atomic(), stamp.batch():
+            for version in versions:
+                services.policy_version_publish(version=version, by=request.user)
+        messages.success(
+            request,
+            "公開しました: " + "、".join(str(version) for version in versions),
+        )
+
+    @admin.action(description="選択した版を非公開にする", permissions=["publish"])
+    def unpublish_versions(self, request, queryset):
+        versions = list(queryset)
+        with transaction.atomic(), stamp.batch():
+            for version in versions:
+                services.policy_version_unpublish(version=version, by=request.user)
+        messages.success(
+            request,
+            "非公開にしました: " + "、".join(str(version) for version in versions),
         )
 
     @admin.display(description="段落数", ordering="passage_total")
@@ -342,3 +404,27 @@ class PolicyVersionAdmin(VersionedAdmin):
             "unchanged_total": len(changes) - sum(counts.values()),
         }
         return TemplateResponse(request, self.diff_template, context)
+
+
+@admin.register(Passage)
+class PassageAdmin(admin.ModelAdmin):
+    """Passages are read only (they come with their version); registered for the autocomplete
+    that links a remark's answer to the passages it changed (feedback's remark page)."""
+
+    search_fields = ["text", "heading_path", "version__name", "version__policy__title"]
+    list_display = ["__str__", "version", "kind", "level"]
+    list_filter = ["version__policy"]
+    list_select_related = ["version__policy"]
+    ordering = ["version__policy", "version__order", "version__id", "position"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("version__policy")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policy.enums import ItemKind, PassageKind, PolicyStage, VersionStage
-from publication.models import PublicManager, Versioned
+from publication.enums import PublicationStatus
+from publication.models import (
+    PublicManager,
+    PublicQuerySet,
+    Publishable,
+    PublishableQuerySet,
+    Versioned,
+    published_has_date,
+)
 
 
 class PolicyManager(PublicManager):
@@ -118,11 +126,16 @@ class PolicyItem(Versioned):
             ancestor = ancestor.parent
 
 
-class PolicyVersion(Versioned):
+class PolicyVersionQuerySet(PublishableQuerySet):
+    pass
+
+
+class PolicyVersion(Publishable):
     """One dated text of a policy: its 素案, its 案, its 策定版, made of ordered passages.
 
     The text itself is never edited here: a corrected text is a new version, so that what the
-    committee was shown stays on record beside what the city adopted.
+    committee was shown stays on record beside what the city adopted. A version reaches the
+    public site only once staff publish it (``published()``, ``policy.services``).
     """
 
     policy = models.ForeignKey(
@@ -139,6 +152,7 @@ class PolicyVersion(Versioned):
     source_filename = models.CharField(_("元のファイル名"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
+    objects = PolicyVersionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -151,13 +165,21 @@ class PolicyVersion(Versioned):
                 name="policyversion_unique_name_per_policy",
                 violation_error_message=_("同じ政策・計画に同じ名称の版があります。"),
             ),
+            published_has_date("policyversion_published_has_date"),
         ]
+        permissions = [("publish_policyversion", _("政策・計画の版を公開・非公開にできる"))]
 
     def __str__(self):
         return f"{self.policy}（{self.name}）"
 
     def get_absolute_url(self):
         return reverse("admin:policy_policyversion_change", args=[self.pk])
+
+
+class PassageQuerySet(PublicQuerySet):
+    def published(self):
+        """Passages of published versions only: the one gate for public reads of text."""
+        return self.filter(version__status=PublicationStatus.PUBLISHED)
 
 
 class Passage(models.Model):
@@ -178,6 +200,7 @@ class Passage(models.Model):
     heading_path = models.TextField(_("上位の見出し"), blank=True)
     text = models.TextField(_("本文"))
 
+    objects = PassageQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -204,7 +227,12 @@ class Passage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.position}: {self.text[:40]}"
+        # The version's name tells passages of the 素案 and the 策定版 apart in the admin's
+        # autocomplete (which select_related the version).
+        return f"{self.version.name} {self.position}: {self.text[:40]}"
+
+    def affects_public(self):
+        return PolicyVersion.objects.filter(pk=self.version_id, published_at__isnull=False).exists()
 
     @property
     def headings(self):

@@ -11,12 +11,15 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from policy import docx_reader, text_reader
 from policy.enums import VersionStage
 from policy.models import Passage, Policy, PolicyVersion
+from publication.enums import PublicationStatus
+from publication.stamp import public_write
 
 audit = logging.getLogger("audit")
 
@@ -109,4 +112,36 @@ def _version_create(*, policy, name, stage, dated_on, passages, by, source_filen
         len(rows),
         extra={"user": by},
     )
+    return version
+
+
+@public_write
+def policy_version_publish(*, version, by=None):
+    """Publish a version of a policy's text: from now on the public pages may show it.
+
+    Already published: nothing changes. The author is in the history and the audit log.
+    """
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        return version
+    version.status = PublicationStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = by
+    version._history_user = by
+    version.full_clean()
+    version.save()
+    audit.info("policy version publish: %s (pk=%s)", version, version.pk, extra={"user": by})
+    return version
+
+
+@public_write
+def policy_version_unpublish(*, version, by=None):
+    """Hide a version from the public site again (nothing is deleted; links stay, unseen)."""
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.is_published:
+        return version
+    version.status = PublicationStatus.DRAFT
+    version._history_user = by
+    version.save()
+    audit.info("policy version unpublish: %s (pk=%s)", version, version.pk, extra={"user": by})
     return version

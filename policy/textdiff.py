@@ -144,3 +144,27 @@ def diff_passages(old, new):
         else:
             changes += _stretch(old[i1:i2], new[j1:j2])
     return changes
+
+
+def sides(change):
+    """The before and after text of a change as runs: ``(before, after)``, each a tuple of
+    ``CharOp`` (before: equal and delete runs; after: equal and insert runs)."""
+    if change.kind == ADDED:
+        return (), (CharOp(INSERT, change.new.text),)
+    if change.kind == REMOVED:
+        return (CharOp(DELETE, change.old.text),), ()
+    if change.kind == UNCHANGED:
+        return (CharOp(EQUAL, change.old.text),), (CharOp(EQUAL, change.new.text),)
+    before = tuple(op for op in change.ops if op.op != INSERT)
+    after = tuple(op for op in change.ops if op.op != DELETE)
+    return before, after
+
+
+def describe(change):
+    """The changed runs in words, for files that cannot strike through: 「削除:主導 追加:駆動」."""
+    labels = {DELETE: "削除:", INSERT: "追加:"}
+    if change.kind == ADDED:
+        return labels[INSERT] + change.new.text
+    if change.kind == REMOVED:
+        return labels[DELETE] + change.old.text
+    return " ".join(labels[op.op] + op.text for op in change.ops if op.op != EQUAL)

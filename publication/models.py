@@ -7,9 +7,12 @@ download can be served from the cache after the data under it changed. ``tests/p
 fails when a model that public pages read is not such a model.
 """
 
+from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from publication.enums import PublicationStatus
 
 
 class PublicState(models.Model):
@@ -99,3 +102,52 @@ class Versioned(models.Model):
         if bumped:
             self.version = expected + 1
         return bool(bumped)
+
+
+class PublishableQuerySet(PublicQuerySet):
+    def published(self):
+        """The only way public code reaches records: drafts never leave this method."""
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class Publishable(Versioned):
+    """A record staff publish and unpublish: 資料, remarks (feedback) and policy versions."""
+
+    status = models.CharField(
+        _("公開状態"),
+        max_length=20,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("公開した職員"),
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == PublicationStatus.PUBLISHED
+
+    def affects_public(self):
+        """A write of a record that is or was public changes what readers see (unpublishing
+        keeps ``published_at``); one of a draft that never was does not."""
+        return self.is_published or self.published_at is not None
+
+
+def published_has_date(name):
+    return models.CheckConstraint(
+        condition=Q(status=PublicationStatus.DRAFT) | Q(published_at__isnull=False),
+        name=name,
+        violation_error_message=_("公開した記録には公開日時が必要です。"),
+    )

@@ -4,11 +4,11 @@ from axe_playwright_python.sync_playwright import Axe
 
 from feedback.models import Comment, Meeting
 from feedback.services import meeting_draft_next_report, report_publish
-from tests.browser.test_public_pages import AXE_TAGS, browser, site  # noqa: F401 (fixtures)
+from tests.browser.conftest import AXE_TAGS
 from tests.factories import staff_user
 
 
-def test_lineage_pages_have_no_axe_violations_and_link_their_feeds(browser, site):  # noqa: F811
+def test_lineage_pages_have_no_axe_violations_and_link_their_feeds(browser, site):
     base, report = site
     meeting = report.entries.first().comment.meeting
     drafted = meeting_draft_next_report(meeting=meeting, by=staff_user(role="入力担当"))

@@ -245,6 +245,8 @@ def test_add_form_creates_drafts_only(admin_client):
             "response-INITIAL_FORMS": "0",
             "follow_ups-TOTAL_FORMS": "0",
             "follow_ups-INITIAL_FORMS": "0",
+            "policy_changes-TOTAL_FORMS": "0",  # the links to policy changes (issue 15)
+            "policy_changes-INITIAL_FORMS": "0",
         },
     )
 

@@ -18,6 +18,7 @@ from publication.models import PublicState
 from publication.signals import public_models
 from tests.crawl import crawl
 from tests.factories import CommentFactory, answered_comment, published_report
+from tests.feedback.policy_example import worked_example
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,7 @@ MUTABLE_PUBLIC_MODELS = [model for model in public_models() if model is not Repo
 
 @pytest.mark.parametrize("model", MUTABLE_PUBLIC_MODELS, ids=lambda model: model.__name__)
 def test_save_and_update_of_each_public_model_raise_the_signal(model, shiryo2):
+    worked_example()  # 資料2's policy versions, published, and two answers linked to changes
     instance = model._default_manager.order_by("pk").first()
     assert instance is not None, f"資料2 has no {model.__name__}"
 

@@ -1,12 +1,15 @@
 """No draft reaches an anonymous visitor by any link, search, download or cached page; markup in
 any text field stays text everywhere."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from feedback.models import Committee
+from feedback.models import Committee, PolicyChangeLink
 from feedback.services import report_confirm_presented
 from policy.models import Policy
+from policy.services import policy_version_create_from_text, policy_version_publish
 from tests.crawl import body_text, crawl
 from tests.factories import (
     CityResponseFactory,
@@ -23,6 +26,7 @@ from tests.factories import (
 from tests.responses import close_quietly
 
 MARKER = "DRAFTLEAK7q"
+DATE = datetime.date(2021, 1, 15)
 
 
 @pytest.fixture
@@ -57,9 +61,33 @@ def drafts(db):
         remarks_heading=f"{MARKER}見出し1",
         response_heading=f"{MARKER}見出し2",
     )
+    # Issue 15: a published version of the published remark's policy (its page is public), an
+    # unpublished one with MARKER, and links that name the unpublished version or a draft remark.
+    public_policy = published_comment.policy_item.policy
+    shown = policy_version_create_from_text(
+        policy=public_policy, name="素案", dated_on=DATE, text="第1章 公開\n公開の本文。"
+    )
+    policy_version_publish(version=shown)
+    hidden = policy_version_create_from_text(
+        policy=public_policy,
+        name=f"{MARKER}版",
+        dated_on=DATE,
+        text=f"第1章 公開\n{MARKER}の本文。",
+    )
+    PolicyChangeLink.objects.create(
+        comment=published_comment,
+        old_passage=shown.passages.get(position=2),
+        new_passage=hidden.passages.get(position=2),
+    )
+    PolicyChangeLink.objects.create(comment=sibling, new_passage=shown.passages.get(position=2))
+    policy_version_create_from_text(
+        policy=policy, name="素案", dated_on=DATE, text=f"第1章 {MARKER}\n{MARKER}の本文。"
+    )
     return {
         "public": public,
         "draft_urls": [
+            f"/policies/{policy.pk}/",
+            f"/policies/{policy.pk}/differences.csv",
             comment.get_absolute_url(),
             sibling.get_absolute_url(),
             report.get_absolute_url(),
@@ -113,6 +141,7 @@ def assert_no_leak(pages):
 def test_anonymous_crawl_finds_no_draft(client, drafts):
     pages = crawl(client, ["/", *searches(drafts["public"])])
     assert len(pages) > 20
+    assert any(url.startswith("/policies/") for url in pages)  # the published version's page
     assert drafts["public"].get_absolute_url() in pages
     # Every public page links its Atom feed; the crawl read them all.
     feeds = [url for url in pages if url == "/feeds/" or url.endswith("/feed/")]
