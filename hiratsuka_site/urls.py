@@ -22,6 +22,7 @@ urlpatterns = [
     re_path(rf"^admin/[^/]+/[^/]+/(?!{ID}/history/).+/history/(?:[^/]+/)?$", history_not_found),
     re_path(rf"^admin/[^/]+/[^/]+/{ID}/history/(?!{ID}/$).+/$", history_not_found),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("feedback.urls")),
 ]
 
