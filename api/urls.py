@@ -19,5 +19,15 @@ router.register("remarks", views.RemarkViewSet, basename="remark")
 urlpatterns = [
     path("v1/schema/", views.SchemaView.as_view(), name="schema"),
     path("v1/docs/", public_page(views.DocsView.as_view()), name="docs"),
+    path(
+        "v1/datasets/",
+        public_page(views.DatasetDictionaryView.as_view()),
+        name="dataset-dictionary",
+    ),
+    path(
+        "v1/datasets/<slug:slug>.csv",
+        public_page(views.DatasetView.as_view()),
+        name="dataset-csv",
+    ),
     path("v1/", include(router.urls)),
 ]

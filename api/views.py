@@ -7,8 +7,10 @@ only, carries ``Access-Control-Allow-Origin: *`` and validators from the public 
 """
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+from django.views import View
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
@@ -16,7 +18,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import AnonRateThrottle
 
-from api import docs, filters, serializers
+from api import datasets, docs, filters, serializers
 from feedback import selectors
 from feedback.models import Comment, ReflectionCategory
 from publication import cache
@@ -257,6 +259,37 @@ class RemarkViewSet(ReadOnlyViewSet):
 
 class SchemaView(PublicApiMixin, SpectacularAPIView):
     """The OpenAPI 3 description, at a fixed URL."""
+
+
+class DatasetDictionaryView(TemplateView):
+    """The column dictionary of the CSV datasets: 項目名, 型, 説明, 例, from the definitions
+    the files are written with."""
+
+    template_name = "api/datasets.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["datasets"] = [
+            (dataset, datasets.file_name(dataset)) for dataset in datasets.DATASETS.values()
+        ]
+        context["city_code"], context["city_name"] = settings.CITY_CODE, settings.CITY_NAME
+        return context
+
+
+class DatasetView(View):
+    """One dataset as CSV (published records only), open to scripts on other sites."""
+
+    def get(self, request, slug):
+        dataset = datasets.DATASETS.get(slug)
+        if dataset is None:
+            raise Http404("no such dataset")
+        content = datasets.write_csv(dataset, base_url=request.build_absolute_uri("/").rstrip("/"))
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=datasets.file_name(dataset)
+        )
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class DocsView(TemplateView):

@@ -319,6 +319,11 @@ SPECTACULAR_SETTINGS = {
     "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/deed.ja"},
 }
 
+# The city in the open-data files (自治体標準オープンデータセット): 全国地方公共団体コード with its
+# check digit (checked at start-up, api/checks.py) and 地方公共団体名.
+CITY_CODE = os.environ.get("CITY_CODE", "142034")
+CITY_NAME = os.environ.get("CITY_NAME", "平塚市")
+
 # The city's name as the site shows it; one place to change for another city.
 SITE_TITLE = os.environ.get("SITE_TITLE", "平塚市 審議会等の意見と市の考え方")
 

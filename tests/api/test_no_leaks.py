@@ -2,6 +2,8 @@
 drafts with MARKER in every text field (tests/security/test_no_leaks.py), a published 資料
 listing a draft remark, and an unpublished 資料."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -68,6 +70,11 @@ def readers(client):
     return {"anonymous": client, "staff": staff, "superuser": superuser}
 
 
+def csv_rows(reader, slug):
+    text = reader.get(f"/api/v1/datasets/{slug}.csv").content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
 def assert_clean(response):
     assert MARKER not in response.content.decode(), response.request["PATH_INFO"]
     assert MARKER not in "\n".join(f"{k}: {v}" for k, v in response.items())
@@ -104,7 +111,15 @@ def test_api_shows_no_draft_to_anyone(client, api_drafts):
             }, (who, url)
         since = walk(reader, "/api/v1/remarks/?updated_since=2000-01-01T00:00:00%2B09:00")
         assert {r["id"] for r in since} == api_drafts["published_ids"]
-        for url in ("/api/v1/schema/", "/api/v1/docs/"):
+        for url in ("/api/v1/schema/", "/api/v1/docs/", "/api/v1/datasets/"):
             response = reader.get(url)
             assert response.status_code == 200
             assert_clean(response)
+        for slug in ("remarks", "reports", "members", "meetings"):
+            response = reader.get(f"/api/v1/datasets/{slug}.csv")
+            assert response.status_code == 200
+            assert_clean(response)
+        _header, *remarks = csv_rows(reader, "remarks")
+        assert {int(row[1]) for row in remarks} == api_drafts["published_ids"]
+        _header, *reports = csv_rows(reader, "reports")
+        assert [row[1] for row in reports] == [str(public.pk)]

@@ -32,3 +32,14 @@ def test_api_docs_pass_axe_under_the_csp(browser, site):  # noqa: F811
     # (Chromium's own request for /favicon.ico, which the site does not have, is a 404 in the
     # console but no response of the page.)
     assert [text for text in messages if "Content Security Policy" in text] == []
+
+
+def test_dataset_dictionary_passes_axe(browser, site):  # noqa: F811
+    base, _report = site
+    page = browser.new_page()
+    response = page.goto(base + "/api/v1/datasets/")
+    assert response.status == 200
+    assert page.locator("h2").all_inner_texts() == ["意見と市の考え方", "資料", "委員", "会議"]
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert [violation["id"] for violation in results.response["violations"]] == []
+    page.close()
