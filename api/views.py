@@ -8,7 +8,11 @@ only, carries ``Access-Control-Allow-Origin: *`` and validators from the public 
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from django.views import View
 from django.views.generic import TemplateView
@@ -258,7 +262,14 @@ class RemarkViewSet(ReadOnlyViewSet):
 
 
 class SchemaView(PublicApiMixin, SpectacularAPIView):
-    """The OpenAPI 3 description, at a fixed URL."""
+    """The OpenAPI 3.1 description, at a fixed URL: YAML, or JSON by ``?format=json`` or
+    ``Accept``."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # One URL, two representations chosen by Accept: caches must keep them apart.
+        patch_vary_headers(response, ["Accept"])
+        return response
 
 
 class DatasetDictionaryView(TemplateView):

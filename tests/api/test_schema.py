@@ -1,6 +1,8 @@
 """The OpenAPI description is valid, and every path answers for 資料2 with a body that matches
 its schema exactly."""
 
+import json
+
 from openapi_spec_validator import validate
 
 from tests.api.conftest import get_json, openapi, response_validator
@@ -35,6 +37,10 @@ def test_schema_yaml_is_the_default(client, db):
     assert response["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
     assert response.content.startswith(b"openapi: 3.1.0\n")
     assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Accept" in response["Vary"]
+    as_json = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert as_json["Content-Type"] == "application/vnd.oai.openapi+json"
+    assert json.loads(as_json.content)["openapi"] == "3.1.0"
 
 
 def test_every_list_and_detail_matches_its_schema(client, shiryo2):
