@@ -16,7 +16,8 @@ from django.utils.cache import (
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from django.views import View
 from django.views.generic import TemplateView
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, viewsets
 from rest_framework.pagination import CursorPagination
@@ -143,6 +144,16 @@ class PublicApiMixin:
         )
 
 
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="記録の id（一覧の各記録の id）"
+)
+
+
+def detail(summary, description=""):
+    """The schema of a detail view: its id is an integer (the URL pattern is a string)."""
+    return extend_schema(summary=summary, description=description, parameters=[ID_PARAMETER])
+
+
 class ReadOnlyViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = CursorByIdPagination
     lookup_value_regex = ID
@@ -150,7 +161,7 @@ class ReadOnlyViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="委員会の一覧", description="公開されている意見がある委員会。"),
-    retrieve=extend_schema(summary="委員会"),
+    retrieve=detail("委員会"),
 )
 class CommitteeViewSet(ReadOnlyViewSet):
     serializer_class = serializers.CommitteeSerializer
@@ -164,7 +175,7 @@ class CommitteeViewSet(ReadOnlyViewSet):
         summary="委員の一覧",
         description="公開されている意見がある委員（Popolo の person と membership の形）。",
     ),
-    retrieve=extend_schema(summary="委員"),
+    retrieve=detail("委員"),
 )
 class MemberViewSet(ReadOnlyViewSet):
     serializer_class = serializers.MemberSerializer
@@ -176,7 +187,7 @@ class MemberViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="会議の一覧", description="公開されている意見が出た会議。"),
-    retrieve=extend_schema(summary="会議"),
+    retrieve=detail("会議"),
 )
 class MeetingViewSet(ReadOnlyViewSet):
     serializer_class = serializers.MeetingSerializer
@@ -191,7 +202,7 @@ class MeetingViewSet(ReadOnlyViewSet):
         summary="政策・計画の一覧",
         description="公開されている意見の対象になった政策・計画と、その対象項目。",
     ),
-    retrieve=extend_schema(summary="政策・計画"),
+    retrieve=detail("政策・計画"),
 )
 class PolicyViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicySerializer
@@ -202,7 +213,7 @@ class PolicyViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="対象項目の一覧", description="公開されている意見の対象項目。"),
-    retrieve=extend_schema(summary="対象項目"),
+    retrieve=detail("対象項目"),
 )
 class PolicyItemViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicyItemSerializer
@@ -214,7 +225,7 @@ class PolicyItemViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="対応区分の一覧", description="反映・参考など、市の対応の区分。"),
-    retrieve=extend_schema(summary="対応区分"),
+    retrieve=detail("対応区分"),
 )
 class CategoryViewSet(ReadOnlyViewSet):
     serializer_class = serializers.CategorySerializer
@@ -228,9 +239,8 @@ class CategoryViewSet(ReadOnlyViewSet):
         summary="資料の一覧",
         description="公開されている資料。行（意見）は各資料の詳細にあります。",
     ),
-    retrieve=extend_schema(
-        summary="資料（行つき）",
-        description="資料と、その公開されている行（意見・市の考え方・対応区分・対応状況）。",
+    retrieve=detail(
+        "資料（行つき）", "資料と、その公開されている行（意見・市の考え方・対応区分・対応状況）。"
     ),
 )
 class ReportViewSet(ReadOnlyViewSet):
@@ -251,7 +261,7 @@ class ReportViewSet(ReadOnlyViewSet):
         description="公開されている意見と、市の考え方・対応区分・対応状況の経過。"
         "公開サイトの検索と同じ条件で絞り込めます。",
     ),
-    retrieve=extend_schema(summary="意見"),
+    retrieve=detail("意見"),
 )
 class RemarkViewSet(ReadOnlyViewSet):
     serializer_class = serializers.RemarkSerializer
