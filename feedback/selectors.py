@@ -13,7 +13,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
-from policy.models import PolicyItem
+from policy.models import Policy, PolicyItem
 
 ROW_RELATIONS = (
     "member",
@@ -276,4 +276,32 @@ def public_meetings_list():
             published_count=Count("comments", filter=Q(comments__in=published), distinct=True)
         )
         .order_by("committee__name", "-fiscal_year", "-number")
+    )
+
+
+def public_policies():
+    """Policies with at least one published remark on one of their items, each with only
+    those items (``public_items``)."""
+    published_items = PolicyItem.objects.filter(
+        policy=OuterRef("pk"), comments__in=Comment.objects.published()
+    )
+    return (
+        Policy.objects.filter(Exists(published_items))
+        .prefetch_related(Prefetch("items", queryset=public_policy_items(), to_attr="public_items"))
+        .order_by("title")
+    )
+
+
+def report_rows(report):
+    """A published 資料's published remarks in printed order, each with its ``position``."""
+    return report_comments(report).annotate(position=F("report_entries__position"))
+
+
+def changed_since(moment):
+    """A condition on ``Comment``: the remark, its answer or one of its follow-ups was saved at
+    or after ``moment`` (what a harvester needs to fetch again)."""
+    return (
+        Q(updated_at__gte=moment)
+        | Q(response__updated_at__gte=moment)
+        | Exists(FollowUp.objects.filter(comment=OuterRef("pk"), updated_at__gte=moment))
     )

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "publication",
     "policy",
     "feedback",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +290,40 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # How many trusted reverse proxies append to X-Forwarded-For (0: use the peer address).
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+
+# --- The open-data API, /api/v1/ (api/, docs/open-data.md) -----------------------------------
+# Requests per client address; a reader over the limit gets 429 with Retry-After.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60/min")
+REST_FRAMEWORK = {
+    # Anonymous and read-only: no authentication at all, so a staff session changes nothing.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": PROXY_COUNT,
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "平塚市 審議会等の意見と市の考え方 オープンデータAPI",
+    "DESCRIPTION": (
+        "委員会・委員・会議・政策と対象項目・資料・意見（市の考え方、対応区分、対応状況の経過）を"
+        "読み出すための API です。公開されている記録だけを返します。利用条件は CC BY 4.0。"
+    ),
+    "VERSION": "1.0.0",
+    # 3.1: its schemas are JSON Schema (2020-12), so clients and tests validate with it as is.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/deed.ja"},
+}
+
+# The city in the open-data files (自治体標準オープンデータセット): 全国地方公共団体コード with its
+# check digit (checked at start-up, api/checks.py) and 地方公共団体名.
+CITY_CODE = os.environ.get("CITY_CODE", "142034")
+CITY_NAME = os.environ.get("CITY_NAME", "平塚市")
 
 # The city's name as the site shows it; one place to change for another city.
 SITE_TITLE = os.environ.get("SITE_TITLE", "平塚市 審議会等の意見と市の考え方")

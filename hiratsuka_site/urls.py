@@ -23,6 +23,7 @@ urlpatterns = [
     re_path(rf"^admin/[^/]+/[^/]+/{ID}/history/(?!{ID}/$).+/$", history_not_found),
     path("admin/", admin.site.urls),
     path("policies/", include("feedback.policy_urls")),
+    path("api/", include("api.urls")),
     path("", include("feedback.urls")),
 ]
 

@@ -55,7 +55,7 @@ def _version(current):
     return f"{RENDERING_VERSION}|{current.counter}|{changed_at}"
 
 
-def _etag(current):
+def etag(current):
     return '"' + hashlib.sha256(_version(current).encode()).hexdigest()[:32] + '"'
 
 
@@ -72,7 +72,7 @@ def _is_anonymous_read(request):
 
 
 def _validators(response, current):
-    response["ETag"] = _etag(current)
+    response["ETag"] = etag(current)
     if current.changed_at is not None:
         response["Last-Modified"] = http_date(current.changed_at.timestamp())
     patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)

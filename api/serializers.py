@@ -1,0 +1,368 @@
+"""The API's representations. Field names are English and fixed (API version 1); every field
+has a Japanese description, which the OpenAPI document and the documentation page show.
+
+Members follow Popolo (https://www.popoloproject.com/specs/): a person (``name``,
+``name_kana``) with a membership (``role``, ``start_date``, ``end_date``) of an organization
+(the committee).
+"""
+
+import datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from feedback import wareki
+from feedback.models import (
+    CityResponse,
+    Comment,
+    Committee,
+    FollowUp,
+    Meeting,
+    Member,
+    ReflectionCategory,
+    Report,
+)
+from policy.models import Policy, PolicyItem
+
+
+class SiteUrlField(serializers.Field):
+    """The record's page on the public site, as an absolute URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "公開サイトでのこの記録のページ（絶対URL）")
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        path = value.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+extend_schema_field(OpenApiTypes.URI)(SiteUrlField)
+
+
+class WarekiDateField(serializers.Field):
+    """A date in 和暦 beside the ISO field of the same record (「令和3年4月1日」)."""
+
+    def __init__(self, source, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(source=source, **kwargs)
+
+    def to_representation(self, value):
+        return wareki.format_date(value) if value else None
+
+
+extend_schema_field({"type": ["string", "null"], "example": "令和3年4月1日"})(WarekiDateField)
+
+
+class CommitteeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Committee
+        fields = ["id", "name"]
+        extra_kwargs = {"name": {"help_text": "委員会の名称"}}
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    url = SiteUrlField()
+    classification = serializers.SerializerMethodField(
+        help_text="Popolo の organization の分類（常に「委員会」）"
+    )
+
+    class Meta:
+        model = Committee
+        fields = ["id", "name", "classification", "description", "url"]
+        extra_kwargs = {
+            "name": {"help_text": "委員会の名称"},
+            "description": {"help_text": "説明"},
+        }
+
+    def get_classification(self, committee) -> str:
+        return "委員会"
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    """委員会での役職と任期（Popolo の membership）。"""
+
+    organization = CommitteeRefSerializer(
+        source="committee", read_only=True, help_text="所属する委員会（Popolo organization）"
+    )
+    role = serializers.CharField(
+        source="get_role_display", read_only=True, help_text="役職（委員長・副委員長・委員）"
+    )
+    role_code = serializers.CharField(
+        source="role", read_only=True, help_text="役職の固定値（chair, vice_chair, member）"
+    )
+    start_date = serializers.DateField(
+        source="term_start", read_only=True, allow_null=True, help_text="任期開始日（ISO 8601）"
+    )
+    end_date = serializers.DateField(
+        source="term_end", read_only=True, allow_null=True, help_text="任期終了日（ISO 8601）"
+    )
+
+    class Meta:
+        model = Member
+        fields = ["organization", "role", "role_code", "start_date", "end_date"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """委員（Popolo の person と、その membership）。"""
+
+    display_name = serializers.CharField(
+        read_only=True, help_text="資料に印刷される名前（例: 秋山委員）"
+    )
+    membership = MembershipSerializer(source="*", read_only=True)
+    url = SiteUrlField()
+
+    class Meta:
+        model = Member
+        fields = ["id", "name", "name_kana", "display_name", "membership", "url"]
+        extra_kwargs = {
+            "name": {"help_text": "氏名（資料の表記どおり。多くは姓のみ）"},
+            "name_kana": {"help_text": "よみがな（ひらがな。五十音順の並べ替えに使う）"},
+        }
+
+
+class MemberRefSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True, help_text="資料に印刷される名前")
+
+    class Meta:
+        model = Member
+        fields = ["id", "name", "name_kana", "display_name"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    committee = CommitteeRefSerializer(read_only=True, help_text="会議を開いた委員会")
+    name = serializers.CharField(
+        read_only=True, help_text="会議名（例: 令和2年度第2回平塚市行政改革推進委員会）"
+    )
+    fiscal_year_label = serializers.CharField(read_only=True, help_text="年度（和暦）")
+    held_on_wareki = WarekiDateField(source="held_on", help_text="開催日（和暦）")
+    url = SiteUrlField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "name",
+            "committee",
+            "fiscal_year",
+            "fiscal_year_label",
+            "number",
+            "held_on",
+            "held_on_wareki",
+            "url",
+        ]
+        extra_kwargs = {
+            "fiscal_year": {"help_text": "年度の始まる西暦年（令和2年度なら 2020）"},
+            "number": {"help_text": "その年度の第何回か"},
+            "held_on": {"help_text": "開催日（ISO 8601）"},
+        }
+
+
+class MeetingRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="会議名")
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "name", "fiscal_year", "number", "held_on"]
+
+
+class PolicyRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Policy
+        fields = ["id", "title"]
+        extra_kwargs = {"title": {"help_text": "政策・計画の名称"}}
+
+
+class PolicyItemSerializer(serializers.ModelSerializer):
+    policy = PolicyRefSerializer(read_only=True, help_text="対象項目を含む政策・計画")
+    kind = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text="種別（文書全体、章・項目）"
+    )
+    url = SiteUrlField()
+
+    class Meta:
+        model = PolicyItem
+        fields = ["id", "heading", "kind", "parent", "order", "policy", "url"]
+        extra_kwargs = {
+            "heading": {"help_text": "対象項目の見出し（資料の表記どおり）"},
+            "parent": {"help_text": "上位の対象項目の id"},
+            "order": {"help_text": "表示順"},
+        }
+
+
+class PolicyItemRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PolicyItem
+        fields = ["id", "heading"]
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    stage = serializers.CharField(
+        source="get_stage_display", read_only=True, help_text="段階（素案、策定）"
+    )
+    # Not a URLField: a blank one becomes ``oneOf`` [uri, empty string] in the description,
+    # which both match when the URL is empty.
+    url = serializers.CharField(
+        read_only=True, help_text="市の公開ページの URL（ないときは空文字）"
+    )
+    items = PolicyItemRefSerializer(
+        source="public_items", many=True, read_only=True, help_text="意見が公開されている対象項目"
+    )
+
+    class Meta:
+        model = Policy
+        fields = ["id", "title", "stage", "adopted_on", "url", "description", "items"]
+        extra_kwargs = {
+            "title": {"help_text": "政策・計画の名称"},
+            "adopted_on": {"help_text": "策定日（ISO 8601）"},
+            "description": {"help_text": "概要"},
+        }
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReflectionCategory
+        fields = ["id", "name", "description", "order"]
+        extra_kwargs = {
+            "name": {"help_text": "対応区分の名称（反映、参考など）"},
+            "description": {"help_text": "説明"},
+            "order": {"help_text": "表示順"},
+        }
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReflectionCategory
+        fields = ["id", "name"]
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    body = serializers.CharField(read_only=True, help_text="市の考え方")
+    category = CategoryRefSerializer(read_only=True, allow_null=True, help_text="対応区分")
+
+    class Meta:
+        model = CityResponse
+        fields = ["body", "category", "updated_at"]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    recorded_on_wareki = WarekiDateField(source="recorded_on", help_text="記録日（和暦）")
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "recorded_on", "recorded_on_wareki", "body", "updated_at"]
+        extra_kwargs = {
+            "recorded_on": {"help_text": "記録日（ISO 8601。資料に日付がないときは null）"},
+            "body": {"help_text": "対応状況"},
+        }
+
+
+class RemarkSerializer(serializers.ModelSerializer):
+    """意見、質問等と、市の考え方・対応区分・対応状況の経過。"""
+
+    meeting = MeetingRefSerializer(read_only=True, help_text="意見が出た会議")
+    committee = CommitteeRefSerializer(
+        source="meeting.committee", read_only=True, help_text="委員会"
+    )
+    member = MemberRefSerializer(read_only=True, help_text="委員名")
+    policy = PolicyRefSerializer(source="policy_item.policy", read_only=True)
+    policy_item = PolicyItemRefSerializer(read_only=True, help_text="対象項目")
+    body = serializers.CharField(read_only=True, help_text="意見、質問等")
+    answer = serializers.SerializerMethodField(help_text="市の考え方と対応区分（未回答は null）")
+    follow_ups = FollowUpSerializer(
+        many=True, read_only=True, help_text="対応状況の経過（古い順。最後が最新）"
+    )
+    updated_at = serializers.SerializerMethodField(
+        help_text="意見・市の考え方・対応状況のうち最後に更新された日時（ISO 8601）"
+    )
+    url = SiteUrlField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "number",
+            "meeting",
+            "committee",
+            "member",
+            "policy",
+            "policy_item",
+            "body",
+            "answer",
+            "follow_ups",
+            "published_at",
+            "updated_at",
+            "url",
+        ]
+        extra_kwargs = {
+            "number": {"help_text": "会議の中での意見の番号（No.）"},
+            "published_at": {"help_text": "公開日時（ISO 8601）"},
+        }
+
+    @extend_schema_field(AnswerSerializer(allow_null=True))
+    def get_answer(self, comment):
+        response = getattr(comment, "response", None)
+        return AnswerSerializer(response, context=self.context).data if response else None
+
+    def get_updated_at(self, comment) -> datetime.datetime:
+        # The latest save of the remark, its answer or a follow-up: what ``updated_since``
+        # filters on (feedback.selectors.changed_since).
+        moments = [comment.updated_at]
+        response = getattr(comment, "response", None)
+        if response is not None:
+            moments.append(response.updated_at)
+        moments += [follow_up.updated_at for follow_up in comment.follow_ups.all()]
+        return serializers.DateTimeField().to_representation(max(moments))
+
+
+class ReportRowSerializer(RemarkSerializer):
+    position = serializers.IntegerField(read_only=True, help_text="資料の中での掲載順")
+
+    class Meta(RemarkSerializer.Meta):
+        fields = ["position", *RemarkSerializer.Meta.fields]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    meeting = MeetingRefSerializer(read_only=True, allow_null=True, help_text="提出した会議")
+    presented_on_wareki = WarekiDateField(source="presented_on", help_text="提出日（和暦）")
+    url = SiteUrlField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "label",
+            "title",
+            "meeting",
+            "presented_on",
+            "presented_on_wareki",
+            "remarks_heading",
+            "response_heading",
+            "published_at",
+            "url",
+        ]
+        extra_kwargs = {
+            "label": {"help_text": "資料番号（例: 資料2）"},
+            "title": {"help_text": "表題"},
+            "presented_on": {"help_text": "提出日（ISO 8601）"},
+            "remarks_heading": {"help_text": "表の見出し（意見と市の考え方）"},
+            "response_heading": {"help_text": "表の見出し（対応区分と対応状況）"},
+            "published_at": {"help_text": "公開日時（ISO 8601）"},
+        }
+
+
+class ReportDetailSerializer(ReportSerializer):
+    rows = serializers.SerializerMethodField(help_text="資料の行（公開されている意見のみ、掲載順）")
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "rows"]
+
+    @extend_schema_field(ReportRowSerializer(many=True))
+    def get_rows(self, report):
+        from feedback import selectors
+
+        return ReportRowSerializer(
+            selectors.report_rows(report), many=True, context=self.context
+        ).data
