@@ -13,11 +13,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -252,6 +255,30 @@ class MeetingListFilter(admin.RelatedFieldListFilter):
         return [(meeting.pk, str(meeting)) for meeting in meetings]
 
 
+class EstimatedCountPaginator(Paginator):
+    """The changelist's paginator: on PostgreSQL an unfiltered list is counted from the
+    planner's row estimate (``pg_class.reltuples``, kept by autovacuum's ANALYZE) instead of a
+    ``COUNT(*)`` of the whole table per page; filtered lists, SQLite (where the count of the
+    rowid index is cheap) and a table not analysed yet are counted exactly. The estimate can
+    be off by a few per cent: the page count is approximate, the rows are not."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if not queryset.query.where and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [connection.ops.quote_name(queryset.model._meta.db_table)],
+                )
+                row = cursor.fetchone()
+            # -1 (PostgreSQL 14+) or 0 until the table is first analysed.
+            if row and row[0] > 0:
+                return row[0]
+        return super().count
+
+
 @admin.register(Comment)
 class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     list_display = ["number", "member", "policy_item", "meeting", "category", "status"]
@@ -267,11 +294,17 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     search_fields = ["body", "response__body", "member__name", "policy_item__heading"]
     autocomplete_fields = ["meeting", "member", "policy_item"]
     list_select_related = ["member", "policy_item", "meeting__committee", "response__category"]
-    # At 100,000 remarks a second COUNT(*) of the whole table per page is not worth showing.
+    # At 100,000 remarks a second COUNT(*) of the whole table per page is not worth showing,
+    # and the first is an estimate when nothing is filtered.
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = ["meeting", "number", "member", "policy_item", "body", "version", *PUBLICATION_FIELDS]
     inlines = [CityResponseInline, FollowUpInline]
-    ordering = ["meeting", "number"]
+    # The columns of the (meeting, number) unique index, so a page is read from the index in
+    # order; "meeting" would sort by the meeting's own ordering (committee name, year, number),
+    # a sort of the whole join for every page. Meetings are entered in order, so by id is by
+    # meeting in the order they were entered.
+    ordering = ["meeting_id", "number"]
     actions = ["set_category", "export_workbook"]
 
     object_history_template = "admin/feedback/comment/object_history.html"
