@@ -43,7 +43,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
-from feedback.search import refresh_search_text
+from feedback.search import keyword_condition, refresh_search_text
 from feedback.selectors import report_comments
 from feedback.services import (
     comments_set_category,
@@ -312,6 +312,15 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         refresh_search_text([form.instance.pk])  # search_text
+
+    def get_search_results(self, request, queryset, search_term):
+        """The changelist's search and the 意見 autocomplete (a 資料's rows) match as the
+        public search does: folded keywords in ``search_text``, through its bigram index, so
+        a keystroke at 100,000 remarks does not read every remark, answer and member
+        (``search_fields`` stays for the search box and the autocomplete to be offered)."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(keyword_condition(search_term)), False
 
     def history_view(self, request, object_id, extra_context=None):
         """The remark's history, followed by that of its city view and follow-ups (inlines)."""

@@ -44,3 +44,17 @@ def test_changelist_lists_remarks_by_meeting_then_number(admin_client):
         .values_list("pk", flat=True),
         later.pk,
     ]
+
+
+def test_changelist_and_autocomplete_search_like_the_public_search(admin_client):
+    found = CommentFactory(body="ＤＸの窓口を一つに")
+    CommentFactory(body="別の意見")
+
+    response = admin_client.get("/admin/feedback/comment/", {"q": "dx 窓口"})
+    assert [comment.pk for comment in response.context["cl"].result_list] == [found.pk]
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": "窓", "app_label": "feedback", "model_name": "reportentry", "field_name": "comment"},
+    )
+    assert [row["id"] for row in response.json()["results"]] == [str(found.pk)]
