@@ -53,8 +53,6 @@ def test_changelist_and_autocomplete_search_like_the_public_search(admin_client)
     response = admin_client.get("/admin/feedback/comment/", {"q": "dx 窓口"})
     assert [comment.pk for comment in response.context["cl"].result_list] == [found.pk]
 
-    response = admin_client.get(
-        "/admin/autocomplete/",
-        {"term": "窓", "app_label": "feedback", "model_name": "reportentry", "field_name": "comment"},
-    )
+    autocomplete = {"app_label": "feedback", "model_name": "reportentry", "field_name": "comment"}
+    response = admin_client.get("/admin/autocomplete/", {"term": "窓", **autocomplete})
     assert [row["id"] for row in response.json()["results"]] == [str(found.pk)]
