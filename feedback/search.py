@@ -17,9 +17,9 @@ of its search text, and each line's last character. Any keyword of two character
 made of such pieces, and a one-character keyword starts one, so the remarks that hold all the
 pieces of every keyword (a prefix match for one character) include every remark that matches.
 The index narrows the rows to those; the ``LIKE`` then decides, so the results are the
-``LIKE``'s by construction. On PostgreSQL the index is a GIN index over
-``array_to_tsvector(string_to_array(search_bigrams, ' '))`` (no text-search parser in between,
-so no locale or punctuation rule can split a piece); on SQLite an FTS5 table over the same
+``LIKE``'s by construction. On PostgreSQL the index is a GIN index over a stored generated
+column, ``array_to_tsvector(string_to_array(search_bigrams, ' '))`` (no text-search parser in
+between, so no locale or punctuation rule can split a piece); on SQLite an FTS5 table over the same
 column (``ascii`` tokenizer with every printable ASCII character a token character), kept in
 step by triggers (migration 0008).
 """
@@ -39,6 +39,8 @@ MAX_KEYWORDS = 5
 SEPARATOR = "\n"
 #: Between the pieces of ``search_bigrams``: a folded text has no whitespace.
 BIGRAM_SEPARATOR = " "
+#: PostgreSQL's stored ``tsvector`` of ``Comment.search_bigrams`` (migration 0008).
+INDEX_COLUMN = "search_index"
 #: The SQLite FTS5 table over ``Comment.search_bigrams`` (migration 0008).
 FTS_TABLE = "feedback_comment_search"
 #: Remarks read and written per round by ``refresh_search_text``.
@@ -117,11 +119,12 @@ class BigramIndexMatch(Func):
         return "1 = 1", []
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[1])
-        return (
-            f"array_to_tsvector(string_to_array({column}, ' ')) @@ %s::tsquery",
-            [*params, postgresql_query(self.terms)],
-        )
+        # search_index: the stored tsvector of search_bigrams (migration 0008), a column of the
+        # same table the model does not declare; named through the remark's alias in the query.
+        quote = connection.ops.quote_name
+        alias = self.source_expressions[1].alias
+        column = f"{quote(alias)}.{quote(INDEX_COLUMN)}"
+        return f"{column} @@ %s::tsquery", [postgresql_query(self.terms)]
 
     def as_sqlite(self, compiler, connection, **extra_context):
         pk, params = compiler.compile(self.source_expressions[0])
