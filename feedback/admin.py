@@ -255,6 +255,10 @@ class MeetingListFilter(admin.RelatedFieldListFilter):
         return [(meeting.pk, str(meeting)) for meeting in meetings]
 
 
+#: Below this many rows (by the planner's estimate) the changelist counts exactly.
+ESTIMATE_FROM_ROWS = 10_000
+
+
 class EstimatedCountPaginator(Paginator):
     """The changelist's paginator: on PostgreSQL an unfiltered list is counted from the
     planner's row estimate (``pg_class.reltuples``, kept by autovacuum's ANALYZE) instead of a
@@ -267,15 +271,17 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         connection = connections[queryset.db]
         if not queryset.query.where and connection.vendor == "postgresql":
+            table = connection.ops.quote_name(queryset.model._meta.db_table)
+            # One query: the estimate for a large table, the exact count for a small one (or
+            # one not analysed yet: reltuples is -1 or 0 until then).
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [connection.ops.quote_name(queryset.model._meta.db_table)],
+                    "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "
+                    f"ELSE (SELECT COUNT(*) FROM {table}) END "  # nosec B608
+                    "FROM pg_class WHERE oid = %s::regclass",
+                    [ESTIMATE_FROM_ROWS, table],
                 )
-                row = cursor.fetchone()
-            # -1 (PostgreSQL 14+) or 0 until the table is first analysed.
-            if row and row[0] > 0:
-                return row[0]
+                return cursor.fetchone()[0]
         return super().count
 
 

@@ -23,6 +23,7 @@ def test_unfiltered_count_is_the_planner_estimate_on_postgresql_and_exact_elsewh
         count = EstimatedCountPaginator(Comment.objects.order_by("pk"), 100).count
 
     assert count == 3
+    # PostgreSQL: one query, the estimate from 10,000 rows on and the exact count below.
     expected = "reltuples" if connection.vendor == "postgresql" else "COUNT(*)"
     assert [expected in query["sql"] for query in queries] == [True]
     filtered = Comment.objects.filter(meeting=first.meeting).order_by("pk")
