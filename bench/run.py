@@ -370,14 +370,14 @@ def markdown(db, figures):
             "",
             f"**2. Queries per 資料 page** (change stamp alone: {pages['stamp_ms']} ms median)",
             "",
-            "| 資料 of | cold: queries / ms | warm: queries / ms | last page: queries / ms "
-            "| filtered: queries / ms | goal |",
-            "|---:|---|---|---|---|---|",
+            "| 資料 of | cold: queries / ms | warm: queries / ms | middle page: queries / ms "
+            "| last page: queries / ms | filtered: queries / ms | goal |",
+            "|---:|---|---|---|---|---|---|",
         ]
         for count, report in pages["reports"].items():
             cells = " | ".join(
                 f"{report[k]['queries']} / {report[k]['ms']}"
-                for k in ("cold", "warm", "last_page", "filtered")
+                for k in ("cold", "warm", "middle_page", "last_page", "filtered")
             )
             lines.append(f"| {int(count):,} | {cells} | ≤ 8, constant |")
         search = pages["search"]

@@ -8,6 +8,8 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("委員会の意見と市の考え方")
 
     def ready(self):
+        from feedback import checks  # noqa: F401  (registers the system checks)
+
         # A policy item's heading is part of its remarks' search text. The policy app knows
         # nothing of remarks (feedback depends on policy, not the reverse), so feedback
         # listens for the rename; it runs inside the rename's transaction.

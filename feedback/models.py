@@ -26,7 +26,7 @@ from feedback.enums import (
     PublicationStatus,
 )
 from feedback.folding import fold
-from feedback.search import SEPARATOR
+from feedback.search import SEPARATOR, bigrams_of
 from policy.models import PolicyItem
 from publication.models import (
     PublicManager,
@@ -291,9 +291,12 @@ class Comment(Publishable):
     # by search.refresh_search_text. No B-tree index: search is an infix match (LIKE '%…%'),
     # which such an index cannot serve, and PostgreSQL refuses B-tree entries over ~2.7 kB.
     search_text = models.TextField(_("検索用テキスト"), blank=True, default="", editable=False)
+    # Derived from search_text, written with it: the pieces the search index holds
+    # (search.bigrams_of; indexed by migration 0008, GIN on PostgreSQL, FTS5 on SQLite).
+    search_bigrams = models.TextField(_("検索用索引"), blank=True, default="", editable=False)
 
     objects = CommentManager()
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "search_bigrams"])
 
     class Meta:
         verbose_name = _("意見")
@@ -333,9 +336,10 @@ class Comment(Publishable):
         # search.refresh_search_text, which every write path calls after its writes.
         _body, separator, rest = self.search_text.partition(SEPARATOR)
         self.search_text = fold(self.body) + separator + rest
+        self.search_bigrams = bigrams_of(self.search_text)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "search_bigrams"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -9,12 +9,25 @@ The stored side is ``Comment.search_text``: one line per searchable text of the 
 folded. A folded keyword has no whitespace, so it never matches across two lines, and a search is
 one ``contains`` per keyword on one column. ``refresh_search_text`` writes the column; every write
 path calls it (see ``docs/domain.md``, "Search and folding").
+
+An infix ``LIKE`` reads every row, and PostgreSQL's trigram index serves only keywords of three
+characters or more, while Japanese keywords are often one or two (「市」, 「窓口」). So each remark
+also stores ``Comment.search_bigrams`` (``bigrams_of``): every two-character piece of each line
+of its search text, and each line's last character. Any keyword of two characters or more is
+made of such pieces, and a one-character keyword starts one, so the remarks that hold all the
+pieces of every keyword (a prefix match for one character) include every remark that matches.
+The index narrows the rows to those; the ``LIKE`` then decides, so the results are the
+``LIKE``'s by construction. On PostgreSQL the index is a GIN index over a stored generated
+column, ``array_to_tsvector(string_to_array(search_bigrams, ' '))`` (no text-search parser in
+between, so no locale or punctuation rule can split a piece); on SQLite an FTS5 table over the same
+column (``ascii`` tokenizer with every printable ASCII character a token character), kept in
+step by triggers (migration 0008).
 """
 
 import re
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -24,6 +37,12 @@ from feedback.folding import fold, fold_with_map
 MAX_KEYWORDS = 5
 #: Between the folded texts of ``search_text``: whitespace, which ``fold`` removes from each text.
 SEPARATOR = "\n"
+#: Between the pieces of ``search_bigrams``: a folded text has no whitespace.
+BIGRAM_SEPARATOR = " "
+#: PostgreSQL's stored ``tsvector`` of ``Comment.search_bigrams`` (migration 0008).
+INDEX_COLUMN = "search_index"
+#: The SQLite FTS5 table over ``Comment.search_bigrams`` (migration 0008).
+FTS_TABLE = "feedback_comment_search"
 #: Remarks read and written per round by ``refresh_search_text``.
 REFRESH_BATCH_SIZE = 2000
 
@@ -38,10 +57,92 @@ def search_terms(value):
     return [term for term in dict.fromkeys(fold(word) for word in keywords(value)) if term]
 
 
+def bigrams_of(search_text):
+    """The index pieces of a stored search text: each two-character piece of each line and
+    each line's last character, without repeats, sorted, separated by ``BIGRAM_SEPARATOR``."""
+    pieces = set()
+    for line in search_text.split(SEPARATOR):
+        pieces.update(line[index : index + 2] for index in range(len(line)))
+    return BIGRAM_SEPARATOR.join(sorted(pieces))
+
+
+def _indexable(term):
+    # SQLite's ascii tokenizer splits on ASCII control characters (they are not token
+    # characters); a keyword holding one is left to the LIKE alone.
+    return not any(ord(char) < 0x20 or ord(char) == 0x7F for char in term)
+
+
+def index_pieces(term):
+    """The pieces a remark matching the folded keyword ``term`` holds, and whether the one
+    piece is a prefix (a one-character keyword)."""
+    if len(term) == 1:
+        return [term], True
+    return sorted({term[index : index + 2] for index in range(len(term) - 1)}), False
+
+
+def _quoted(piece, quote, escape=""):
+    if escape:
+        piece = piece.replace(escape, escape * 2)
+    return quote + piece.replace(quote, quote * 2) + quote
+
+
+def postgresql_query(terms):
+    """The ``tsquery`` (as its text) that the bigram index answers for these folded terms."""
+    parts = []
+    for term in terms:
+        pieces, prefix = index_pieces(term)
+        parts.extend(_quoted(piece, "'", "\\") + (":*" if prefix else "") for piece in pieces)
+    return " & ".join(parts)
+
+
+def sqlite_query(terms):
+    """The FTS5 query that the bigram table answers for these folded terms."""
+    parts = []
+    for term in terms:
+        pieces, prefix = index_pieces(term)
+        parts.extend(_quoted(piece, '"') + ("*" if prefix else "") for piece in pieces)
+    return " AND ".join(parts)
+
+
+class BigramIndexMatch(Func):
+    """True for the remarks whose ``search_bigrams`` hold every index piece of ``terms``: the
+    candidates, found through the index; never the final answer (see the module's docstring)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, terms):
+        self.terms = tuple(terms)
+        super().__init__(F("pk"), F("search_bigrams"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # No index on other databases: no narrowing, the LIKE alone decides.
+        return "1 = 1", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # search_index: the stored tsvector of search_bigrams (migration 0008), a column of the
+        # same table the model does not declare; named through the remark's alias in the query.
+        quote = connection.ops.quote_name
+        alias = self.source_expressions[1].alias
+        column = f"{quote(alias)}.{quote(INDEX_COLUMN)}"
+        return f"{column} @@ %s::tsquery", [postgresql_query(self.terms)]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        pk, params = compiler.compile(self.source_expressions[0])
+        # The column comes from the compiler and the table name is a constant; the keyword is
+        # a bound parameter.
+        sql = f"{pk} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # nosec B608
+        return sql, [*params, sqlite_query(self.terms)]
+
+
 def keyword_condition(value):
-    """A condition on ``Comment``: every keyword occurs, folded, in ``search_text``."""
+    """A condition on ``Comment``: every keyword occurs, folded, in ``search_text``; the
+    bigram index finds the candidates (``BigramIndexMatch``), the ``LIKE`` decides."""
+    terms = search_terms(value)
     condition = Q()
-    for term in search_terms(value):
+    indexed = [term for term in terms if _indexable(term)]
+    if indexed:
+        condition &= Q(BigramIndexMatch(indexed))
+    for term in terms:
         condition &= Q(search_text__contains=term)
     return condition
 
@@ -115,9 +216,9 @@ def refresh_search_text(comment_ids):
                 item=item,
             )
             if text != current:
-                changed.append(Comment(pk=pk, search_text=text))
+                changed.append(Comment(pk=pk, search_text=text, search_bigrams=bigrams_of(text)))
         # The write that made the text change raised the public change signal already.
-        Comment._base_manager.bulk_update(changed, ["search_text"])
+        Comment._base_manager.bulk_update(changed, ["search_text", "search_bigrams"])
 
 
 def highlight(text, value):

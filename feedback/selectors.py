@@ -1,7 +1,7 @@
 """Reads that span relations. Public code reaches data only through ``published()``."""
 
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
 from feedback.models import (
     Comment,
@@ -14,6 +14,7 @@ from feedback.models import (
     ReportEntry,
 )
 from policy.models import Policy, PolicyItem
+from publication.cache import page_cache
 
 ROW_RELATIONS = (
     "member",
@@ -73,52 +74,139 @@ def latest_follow_up_body():
     )
 
 
-def report_page(report, *, comments=None, number=1, per_page=REPORT_ROWS_PER_PAGE):
-    """One page of a 資料's rows in printed order: a ``Page`` of ``ReportEntry`` in one query.
+class ReportPage(Page):
+    """A page of a 資料's rows that knows where its neighbours start: ``previous_before`` and
+    ``next_after`` are positions for ``?before=`` and ``?after=`` (``None`` at either end)."""
 
-    ``comments`` narrows the rows to those remarks (a filter); by default every published one.
-    Each entry carries ``latest_follow_up`` (text) instead of a prefetch of every follow-up,
-    and the number of matching rows is counted in the same query (a window function), so a
-    page costs one query whatever the size of the 資料. A page number past the end gives the
-    last page; one over ``MAX_PAGE_NUMBER`` raises ``EmptyPage`` (the view answers 404).
-    """
-    entries = (
-        ReportEntry.objects.filter(
-            report=report,
-            comment__in=(comments if comments is not None else Comment.objects.published()),
-        )
-        .select_related(*(f"comment__{relation}" for relation in ROW_RELATIONS))
-        .annotate(latest_follow_up=latest_follow_up_body(), matching=Window(Count("pk")))
-        .order_by("position")
-    )
+    def __init__(self, rows, number, paginator, *, previous_before, next_after):
+        super().__init__(rows, number, paginator)
+        self.previous_before, self.next_after = previous_before, next_after
+
+    def has_next(self):
+        return self.next_after is not None
+
+    def has_previous(self):
+        return self.previous_before is not None
+
+
+def _position(value):
     try:
-        number = max(int(number), 1)
+        position = int(value)
     except (TypeError, ValueError):
-        number = 1
-    if number > MAX_PAGE_NUMBER:
-        raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
-    offset = (number - 1) * per_page
-    rows = list(entries[offset : offset + per_page])
-    if rows:
-        count = rows[0].matching
-    else:
-        count = entries.count() if number > 1 else 0
-        if count:
-            number = -(-count // per_page)
-            offset = (number - 1) * per_page
-            rows = list(entries[offset : offset + per_page])
-        else:
+        return None
+    return position if 0 <= position <= MAX_POSITION else None
+
+
+# Positions are PositiveIntegerField (32-bit on every database).
+MAX_POSITION = 2**31 - 1
+
+
+def report_page(
+    report,
+    *,
+    comments=None,
+    number=1,
+    after=None,
+    before=None,
+    total=None,
+    per_page=REPORT_ROWS_PER_PAGE,
+):
+    """One page of a 資料's rows in printed order, in one query that does not grow with the 資料.
+
+    The page is found by seeking on ``position`` (``after`` / ``before`` a position, or
+    ``number="last"``), through the ``(report, position)`` unique index, so the 500th page
+    costs what the first does. A page ``number`` (old links) still works, as an ``OFFSET``.
+    ``comments`` narrows the rows to those remarks (a filter); by default every published one.
+    ``total`` is the number of rows when the caller knows it (the 資料's category counts add up
+    to it); otherwise it is counted in the same query (a scalar subquery, whatever the seek).
+    Each entry carries ``latest_follow_up`` (text) instead of a prefetch of every follow-up.
+    A page number past the end gives the last page; one over ``MAX_PAGE_NUMBER`` raises
+    ``EmptyPage`` (the view answers 404).
+    """
+    matching = ReportEntry.objects.filter(
+        report=report,
+        comment__in=(comments if comments is not None else Comment.objects.published()),
+    )
+    entries = matching.select_related(
+        *(f"comment__{relation}" for relation in ROW_RELATIONS)
+    ).annotate(latest_follow_up=latest_follow_up_body())
+    if total is None:
+        entries = entries.annotate(
+            matching=Subquery(
+                matching.order_by().values("report").annotate(total=Count("pk")).values("total")
+            )
+        )
+    after, before = _position(after), _position(before)
+    last = number == "last"
+    if after is None and before is None and not last:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
             number = 1
-    return Page(rows, number, _CountedPaginator(per_page, count))
+        if number > MAX_PAGE_NUMBER:
+            raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
+    else:
+        number = None
+
+    def read(queryset, start=0):
+        rows = list(queryset[start : start + per_page + 1])
+        return rows[:per_page], len(rows) > per_page
+
+    if after is not None:
+        rows, more = read(entries.filter(position__gt=after).order_by("position"))
+        earlier, later = bool(rows), more
+    elif before is not None or last:
+        backwards = entries.order_by("-position")
+        if before is not None:
+            backwards = backwards.filter(position__lt=before)
+        rows, more = read(backwards)
+        rows.reverse()
+        earlier, later = more, bool(rows) and before is not None
+    else:
+        rows, more = read(entries.order_by("position"), (number - 1) * per_page)
+        earlier, later = number > 1 and bool(rows), more
+    count = total if total is not None else (rows[0].matching if rows else None)
+    if not rows and ((number or 1) > 1 or after is not None or before is not None):
+        # Past the end (or an ``after`` beyond the last row): the last page.
+        if count is None:
+            count = matching.count()
+        if count:
+            return report_page(
+                report, comments=comments, number="last", total=count, per_page=per_page
+            )
+    count = count or 0
+    return ReportPage(
+        rows,
+        number if number is not None else 1,
+        _CountedPaginator(per_page, count),
+        previous_before=rows[0].position if earlier else None,
+        next_after=rows[-1].position if later else None,
+    )
 
 
-def report_category_counts(report, categories):
-    """Counts per 対応区分 of a 資料's published rows: one ``GROUP BY`` query.
+def report_category_counts(report, categories, *, version=None):
+    """Counts per 対応区分 of a 資料's published rows: one ``GROUP BY`` query, kept beside the
+    rendered pages (``publication.cache``) under ``version``, the request's public change
+    stamp, so every other page of the same 資料 reads them from memory until something
+    public changes (without ``version``, nothing is kept).
 
     Every category in ``categories`` is listed (zero included); rows without a category are
     counted under ``None``, listed only when there are some.
     """
-    counts = {
+    key = f"report-category-counts:{version!r}:{report.pk}".replace(" ", "")
+    counts = page_cache().get(key) if version is not None else None
+    if counts is None:
+        counts = _report_category_counts(report)
+        if version is not None:
+            page_cache().set(key, counts)
+    result = [(category, counts.get(category.pk, 0)) for category in categories]
+    if counts.get(None):
+        result.append((None, counts[None]))
+    return result
+
+
+def _report_category_counts(report):
+    return {
         row["comment__response__category"]: row["total"]
         for row in ReportEntry.objects.filter(
             report=report, comment__in=Comment.objects.published()
@@ -127,10 +215,6 @@ def report_category_counts(report, categories):
         .values("comment__response__category")
         .annotate(total=Count("pk"))
     }
-    result = [(category, counts.get(category.pk, 0)) for category in categories]
-    if counts.get(None):
-        result.append((None, counts[None]))
-    return result
 
 
 def report_members(report):

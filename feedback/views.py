@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from feedback import excel, exports, lineage, selectors, snapshots
 from feedback.filters import CommentFilter
 from feedback.models import Comment
+from publication.cache import request_stamp
 
 COMMENTS_PER_PAGE = 20
 
@@ -83,7 +84,9 @@ class ReportDetailView(FilteredPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         report = self.object
         categories = selectors.public_categories()
-        summary = selectors.report_category_counts(report, categories)
+        summary = selectors.report_category_counts(
+            report, categories, version=request_stamp(self.request)
+        )
         filterset = self.filter_for(
             selectors.published_comments().filter(report_entries__report=report),
             members=list(selectors.report_members(report)),
@@ -91,24 +94,29 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             categories=categories,
         )
         valid = filterset.is_valid() if filterset.is_bound else True
+        total = sum(count for _category, count in summary)
         if filterset.is_active and not valid:
-            page = selectors.report_page(report, comments=Comment.objects.none())
+            page = selectors.report_page(report, comments=Comment.objects.none(), total=0)
         else:
             try:
                 page = selectors.report_page(
                     report,
                     comments=filterset.qs.values("pk") if filterset.is_active else None,
                     number=self.request.GET.get("page"),
+                    after=self.request.GET.get("after"),
+                    before=self.request.GET.get("before"),
+                    # Unfiltered, the rows are those the category counts add up.
+                    total=None if filterset.is_active else total,
                 )
             except EmptyPage as error:
                 raise Http404("no such page") from error
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in ("page", "after", "before"):
+            query.pop(name, None)
         context.update(
             entries=page.object_list,
             page_obj=page,
-            page_range=page.paginator.get_elided_page_range(page.number),
-            total=sum(count for _category, count in summary),
+            total=total,
             filter=filterset,
             query=filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else "",
             summary=summary,

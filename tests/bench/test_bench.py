@@ -60,8 +60,12 @@ def test_report_page_queries_do_not_grow_with_the_report(demo):
     for url in (small, large, f"{large}?page=3", f"{large}?q=窓口"):
         result = measure.get(client, url, cold=True)
         assert (result["status"], result["queries"]) == (200, REPORT_PAGE_QUERIES), url
-    # Past the last page: a count and the last page read again.
-    assert measure.get(client, f"{large}?page=999", cold=True)["queries"] == 10
+    # Past the last page: the last page read again (the total is the category counts' sum).
+    assert measure.get(client, f"{large}?page=999", cold=True)["queries"] == 9
+    # Seeking from any position, or to the last page, costs what the first page does.
+    for url in (f"{large}?after=120", f"{large}?before=120", f"{large}?page=last"):
+        result = measure.get(client, url, cold=True)
+        assert (result["status"], result["queries"]) == (200, REPORT_PAGE_QUERIES), url
     # A page already rendered for the same data costs the change stamp alone.
     measure.get(client, large, cold=True)
     assert measure.get(client, large, cold=False)["queries"] == 1
@@ -77,6 +81,39 @@ def test_report_page_lists_one_page_of_rows_in_order(demo):
     assert response.context["total"] == 250
     latest = report.entries.get(position=201).comment.follow_ups.last()
     assert response.context["entries"][0].latest_follow_up == (latest.body if latest else None)
+
+
+def test_report_page_seeks_by_position_with_links_that_stay_correct(demo):
+    report = demo[250]
+    url = report.get_absolute_url()
+    c = measure.client()
+
+    def positions(query):
+        response = c.get(f"{url}?{query}")
+        return [entry.position for entry in response.context["entries"]], response
+
+    first, response = positions("")
+    assert first == list(range(1, 101))
+    assert 'href="?after=100" rel="next"' in response.content.decode()
+    assert 'rel="prev"' not in response.content.decode()
+    second, response = positions("after=100")
+    assert second == list(range(101, 201))
+    html = response.content.decode()
+    assert 'href="?before=101" rel="prev"' in html and 'href="?after=200" rel="next"' in html
+    assert positions("after=200")[0] == list(range(201, 251))
+    assert positions("before=201")[0] == list(range(101, 201))
+    last, response = positions("page=last")
+    assert last == list(range(151, 251))
+    assert 'href="?before=151" rel="prev"' in response.content.decode()
+    assert 'rel="next"' not in response.content.decode()
+    assert positions("before=51")[0] == list(range(1, 51))
+    # Past the end: the last page; filters are kept in every link.
+    assert positions("after=250")[0] == list(range(151, 251))
+    filtered, response = positions("q=窓口&after=0")
+    assert response.context["page_obj"].paginator.count == len(
+        [e for e in report.entries.all() if "窓口" in e.comment.search_text]
+    )
+    assert all(position > 0 for position in filtered)
 
 
 def test_search_page_queries_do_not_grow_with_the_data(demo):

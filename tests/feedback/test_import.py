@@ -145,6 +145,7 @@ def test_one_edited_cell_changes_exactly_that_field(exported):
     comment = Comment.objects.get(number=4)
     assert sorted(changed) == [
         ("Comment", comment.pk, "body"),
+        ("Comment", comment.pk, "search_bigrams"),
         ("Comment", comment.pk, "search_text"),
         ("Comment", comment.pk, "updated_at"),
         ("Comment", comment.pk, "version"),

@@ -1,0 +1,150 @@
+"""The bigram index behind keyword search (feedback/search.py, migration 0008): the pieces it
+stores, that it never loses a match (against a plain Python scan), that the database reaches
+it for keywords of one, two and three characters, and the pages built on it, over HTTP."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feedback.folding import fold
+from feedback.models import Comment
+from feedback.search import (
+    FTS_TABLE,
+    bigrams_of,
+    keyword_condition,
+    postgresql_query,
+    refresh_search_text,
+    sqlite_query,
+)
+from feedback.services import report_publish
+from tests.factories import CityResponseFactory, CommentFactory, report_with_comments
+from tests.feedback.test_folding import JAPANESE
+from tests.html import body_texts
+
+pytestmark = pytest.mark.django_db
+
+GIN_INDEX = "feedback_comment_search_bigrams_gin"
+
+
+def test_bigrams_of_lists_each_pair_and_each_last_character_once():
+    assert bigrams_of("窓口の窓口\n市") == "の窓 口 口の 市 窓口"
+    assert bigrams_of("") == ""
+
+
+def test_index_queries_quote_every_piece():
+    assert postgresql_query(["市"]) == "'市':*"
+    assert postgresql_query(["窓口", "a'\\b"]) == r"'窓口' & '''\\' & '\\b' & 'a'''"
+    assert sqlite_query(["市", '"a']) == '"市"* AND """a"'
+
+
+def test_database_index_is_in_step_after_save_update_and_delete():
+    comment = CommentFactory(body="窓口の電子化")
+    other = CommentFactory(body="市民の声")
+
+    def found(word):
+        return set(Comment.objects.filter(keyword_condition(word)).values_list("pk", flat=True))
+
+    assert found("窓口") == {comment.pk}
+    comment.body = "手続の簡素化"
+    comment.save()
+    assert found("窓口") == set()
+    assert found("簡") == {comment.pk}
+    assert comment.search_bigrams == bigrams_of(comment.search_text)
+    other.delete()
+    assert found("市") == set()
+
+
+def _plan(queryset):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The test table holds a handful of rows, where a sequential scan is cheaper;
+            # what is checked is that the index can serve the query at all.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+    return queryset.explain()
+
+
+@pytest.mark.parametrize("word", ["市", "窓口", "電子化", "ＤＸ推進"])
+def test_search_reaches_the_bigram_index(word):
+    CommentFactory(body="窓口の電子化とＤＸ推進は市の課題")
+    CommentFactory(body="別の意見")
+
+    plan = _plan(Comment.objects.filter(keyword_condition(word)))
+
+    if connection.vendor == "postgresql":
+        assert f"Bitmap Index Scan on {GIN_INDEX}" in plan, plan
+    else:
+        assert "VIRTUAL TABLE INDEX" in plan and FTS_TABLE in plan
+
+
+# -- property: the indexed search selects what a Python scan selects ---------------------------
+
+# One keyword: no whitespace (several keywords are a conjunction of one-keyword conditions).
+LETTERS = "".join(char for char in JAPANESE if not char.isspace())
+texts = st.text(alphabet=JAPANESE, min_size=1, max_size=30)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(texts, min_size=1, max_size=5),
+    st.text(alphabet=LETTERS, min_size=1, max_size=4),
+    st.data(),
+)
+def test_indexed_search_selects_exactly_what_a_python_scan_selects(bodies, query, data):
+    Comment.objects.all().delete()
+    comments = [CommentFactory(body=body if body.strip() else "本文") for body in bodies]
+    if data.draw(st.booleans()):
+        # A piece of a stored body, so that matches are common, not only misses.
+        body = data.draw(st.sampled_from([comment.body for comment in comments]))
+        start = data.draw(st.integers(0, len(body) - 1))
+        query = "".join(body[start : start + data.draw(st.integers(1, 3))].split()) or "市"
+    # The member's and the item's lines, as every write path adds them.
+    refresh_search_text([comment.pk for comment in comments])
+
+    found = set(Comment.objects.filter(keyword_condition(query)).values_list("pk", flat=True))
+
+    def texts_of(comment):
+        with translation.override("ja"):
+            printed = comment.member.display_name
+        return [comment.body, printed, comment.member.name, comment.policy_item.heading]
+
+    assert found == {
+        comment.pk
+        for comment in comments
+        if any(fold(query) in fold(text) for text in texts_of(comment))
+    }
+
+
+# -- over HTTP ---------------------------------------------------------------------------------
+
+
+def test_one_and_two_character_keywords_find_exact_rows(client):
+    first = CommentFactory(body="窓口を一つにしてください。", number=1)
+    comments = [
+        first,
+        CommentFactory(body="市の窓口", number=2, meeting=first.meeting),
+        CommentFactory(body="電子申請、%対応", number=3, meeting=first.meeting),
+    ]
+    for comment in comments:
+        CityResponseFactory(comment=comment, body="検討します")
+    report_publish(report=report_with_comments(comments))
+    url = reverse("feedback:comment-search")
+
+    def rows(word):
+        page = client.get(url, {"q": word}).content.decode()
+        return [row[1] for row in body_texts(page)]
+
+    assert rows("窓口") == ["1", "2"]
+    # 「口」 ends No.2's remark: found through the token of a line's last character.
+    assert rows("口") == ["1", "2"]
+    assert rows("市") == ["2"]
+    assert rows("、%") == ["3"]
+    assert rows("%") == ["3"]
+    assert rows("電子化") == []
