@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import sync_playwright
 
-from tests.browser.test_public_pages import ARGS, CHROMIUM
+from tests.browser.conftest import ARGS, CHROMIUM
 from tests.factories import (
     CommentFactory,
     PolicyItemFactory,
