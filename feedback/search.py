@@ -121,10 +121,11 @@ class BigramIndexMatch(Func):
     def as_postgresql(self, compiler, connection, **extra_context):
         # search_index: the stored tsvector of search_bigrams (migration 0008), a column of the
         # same table the model does not declare; named through the remark's alias in the query.
+        # Compiled like any other column, so the alias is the one this (sub)query uses.
         quote = connection.ops.quote_name
-        alias = self.source_expressions[1].alias
-        column = f"{quote(alias)}.{quote(INDEX_COLUMN)}"
-        return f"{column} @@ %s::tsquery", [postgresql_query(self.terms)]
+        bigrams, params = compiler.compile(self.source_expressions[1])
+        column = bigrams.replace(quote("search_bigrams"), quote(INDEX_COLUMN))
+        return f"{column} @@ %s::tsquery", [*params, postgresql_query(self.terms)]
 
     def as_sqlite(self, compiler, connection, **extra_context):
         pk, params = compiler.compile(self.source_expressions[0])
