@@ -60,6 +60,7 @@ from feedback.search import keyword_condition, refresh_search_text
 from feedback.selectors import report_comments
 from feedback.services import (
     change_request_save,
+    comments_hide_unlisted,
     comments_set_category,
     record_save,
     report_append_meeting_comments,
@@ -613,6 +614,15 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
             # swapping two positions does not collide halfway through the save.
             moved = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
             ReportEntry.objects.filter(pk__in=moved).update(position=F("position") + 1_000_000)
+            removed = [
+                f.instance.comment_id
+                for f in formset.forms
+                if f.instance.pk and f.cleaned_data.get("DELETE")
+            ]
+            super().save_formset(request, form, formset, change)
+            # A remark whose last published 資料 no longer lists it leaves the public site.
+            comments_hide_unlisted(comment_ids=removed, by=request.user)
+            return
         super().save_formset(request, form, formset, change)
 
     def get_urls(self):

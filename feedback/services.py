@@ -137,6 +137,32 @@ def report_unpublish(*, report: Report, by=None) -> Report:
 
 
 @public_write
+def comments_hide_unlisted(*, comment_ids, by=None) -> list[Comment]:
+    """Hide the published remarks among ``comment_ids`` that no published 資料 lists any more.
+
+    A remark is public because a published 資料 lists it; when its row is removed from the
+    last such 資料 (the admin's rows, a paste), it leaves the public site as ``report_unpublish``
+    would take it, history recording ``by``. Returns the remarks hidden.
+    """
+    still_listed = Comment.objects.filter(
+        report_entries__report__status=PublicationStatus.PUBLISHED
+    )
+    hidden = list(
+        Comment.objects.published().filter(pk__in=comment_ids).exclude(pk__in=still_listed)
+    )
+    now = timezone.now()
+    for comment in hidden:
+        _set_status(comment, status=PublicationStatus.DRAFT, by=by, now=now)
+    if hidden:
+        audit.info(
+            "remarks hidden, no longer listed: %s",
+            "、".join(str(comment) for comment in hidden),
+            extra={"user": by},
+        )
+    return hidden
+
+
+@public_write
 def comments_set_category(*, comments, category: ReflectionCategory, by=None) -> list[Comment]:
     """Set the 対応区分 of several remarks at once; returns the remarks that changed.
 
