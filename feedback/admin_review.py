@@ -259,7 +259,3 @@ class PendingChangeFilter(admin.SimpleListFilter):
             object_id=OuterRef("pk"),
         )
         return queryset.filter(Exists(proposals))
-
-
-def open_change_count():
-    return ChangeRequest.objects.open().count()

@@ -122,16 +122,9 @@ def report_unpublish(*, report: Report, by=None) -> Report:
     now = timezone.now()
     if report.is_published:
         _set_status(report, status=PublicationStatus.DRAFT, by=by, now=now)
-    still_listed = Comment.objects.filter(
-        report_entries__report__status=PublicationStatus.PUBLISHED
+    comments_hide_unlisted(
+        comment_ids=list(report.entries.values_list("comment_id", flat=True)), by=by
     )
-    hidden = (
-        Comment.objects.published()
-        .filter(report_entries__report=report)
-        .exclude(pk__in=still_listed)
-    )
-    for comment in hidden:
-        _set_status(comment, status=PublicationStatus.DRAFT, by=by, now=now)
     audit.info("report unpublish: %s (pk=%s)", report, report.pk, extra={"user": by})
     return report
 
