@@ -122,21 +122,13 @@ def report_unpublish(*, report: Report, by=None) -> Report:
     now = timezone.now()
     if report.is_published:
         _set_status(report, status=PublicationStatus.DRAFT, by=by, now=now)
-    comments_hide_unlisted(
-        comment_ids=list(report.entries.values_list("comment_id", flat=True)), by=by
-    )
+    _hide_unlisted(report.entries.values_list("comment_id", flat=True), by=by)
     audit.info("report unpublish: %s (pk=%s)", report, report.pk, extra={"user": by})
     return report
 
 
-@public_write
-def comments_hide_unlisted(*, comment_ids, by=None) -> list[Comment]:
-    """Hide the published remarks among ``comment_ids`` that no published 資料 lists any more.
-
-    A remark is public because a published 資料 lists it; when its row is removed from the
-    last such 資料 (the admin's rows, a paste), it leaves the public site as ``report_unpublish``
-    would take it, history recording ``by``. Returns the remarks hidden.
-    """
+def _hide_unlisted(comment_ids, *, by):
+    """The published remarks among ``comment_ids`` that no published 資料 lists, hidden."""
     still_listed = Comment.objects.filter(
         report_entries__report__status=PublicationStatus.PUBLISHED
     )
@@ -146,6 +138,18 @@ def comments_hide_unlisted(*, comment_ids, by=None) -> list[Comment]:
     now = timezone.now()
     for comment in hidden:
         _set_status(comment, status=PublicationStatus.DRAFT, by=by, now=now)
+    return hidden
+
+
+@public_write
+def comments_hide_unlisted(*, comment_ids, by=None) -> list[Comment]:
+    """Hide the published remarks among ``comment_ids`` that no published 資料 lists any more.
+
+    A remark is public because a published 資料 lists it; when its row is removed from the
+    last such 資料 (the admin's rows), it leaves the public site as ``report_unpublish`` would
+    take it, history recording ``by``. Returns the remarks hidden.
+    """
+    hidden = _hide_unlisted(comment_ids, by=by)
     if hidden:
         audit.info(
             "remarks hidden, no longer listed: %s",
