@@ -12,6 +12,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
@@ -65,6 +66,7 @@ from feedback.services import (
     record_save,
     report_append_meeting_comments,
     report_publish,
+    report_unanswered_comments,
     report_unpublish,
 )
 from publication import history_display, versioning
@@ -72,6 +74,9 @@ from publication.admin import DATE_FORMFIELD_OVERRIDES, VersionedAdmin
 from publication.dates import FiscalYearField
 
 PUBLICATION_FIELDS = list(versioning.PUBLICATION_FIELDS)
+# What the publish confirmation page showed, signed; it is good for a working day.
+PUBLISH_REVIEW_SALT = "feedback.report.publish-review"
+PUBLISH_REVIEW_MAX_AGE = 12 * 60 * 60
 
 
 class FeedbackVersionedAdmin(VersionedAdmin):
@@ -671,48 +676,130 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
         context["can_export"] = request.user.has_perm(permissions.EXPORT_FEEDBACK)
         return super().render_change_form(request, context, add, change, **kwargs)
 
-    def _change_state(self, request, reports, *, publish):
+    def _publish(self, request, report, reviewed):
+        try:
+            report_publish(report=report, by=request.user, reviewed=reviewed)
+        except ValidationError as error:
+            self.message_user(
+                request,
+                gettext("%(report)sを公開できません。%(reason)s")
+                % {"report": report, "reason": " ".join(error.messages)},
+                messages.ERROR,
+            )
+            return False
+        self.message_user(
+            request, gettext("%(report)sを公開しました。") % {"report": report}, messages.SUCCESS
+        )
+        return True
+
+    def _unpublish(self, request, report):
+        report_unpublish(report=report, by=request.user)
+        self.message_user(
+            request,
+            gettext("%(report)sを非公開にしました（削除はしていません）。") % {"report": report},
+            messages.SUCCESS,
+        )
+
+    def _reviewed_content(self, request, report):
+        """The content the approver confirmed for ``report`` (signed on the confirmation page),
+        or ``None`` when the request carries none that this server signed."""
+        try:
+            return signing.loads(
+                request.POST.get(f"reviewed-{report.pk}", ""),
+                salt=PUBLISH_REVIEW_SALT,
+                max_age=PUBLISH_REVIEW_MAX_AGE,
+            )
+        except signing.BadSignature:
+            return None
+
+    def publish_confirmation(self, request, reports, *, action_url, selected=None):
+        """「公開前の確認」: every row of each 資料 as it will be published, and one button.
+
+        The page carries, signed, what it shows (``review.report_content``); publishing refuses
+        a 資料 changed since, so an approver never publishes what they did not see.
+        """
+        shown = []
         for report in reports:
-            try:
-                if publish:
-                    report_publish(report=report, by=request.user)
-                else:
-                    report_unpublish(report=report, by=request.user)
-            except ValidationError as error:
-                self.message_user(
-                    request,
-                    gettext("%(report)sを公開できません。%(reason)s")
-                    % {"report": report, "reason": " ".join(error.messages)},
-                    messages.ERROR,
-                )
-            else:
-                template = (
-                    gettext("%(report)sを公開しました。")
-                    if publish
-                    else gettext("%(report)sを非公開にしました（削除はしていません）。")
-                )
-                self.message_user(request, template % {"report": report}, messages.SUCCESS)
+            comments = report_comments(report, published_only=False)
+            rows = exports.table_rows(comments)
+            drafts = excel.unpublished(comments)
+            content = review.report_content(report)
+            shown.append(
+                {
+                    "report": report,
+                    "rows": [(row, row.id in drafts) for row in rows],
+                    "unanswered": [c.number for c in report_unanswered_comments(report)],
+                    "token": signing.dumps(content, salt=PUBLISH_REVIEW_SALT, compress=True),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("公開前の確認"),
+            "opts": self.opts,
+            "shown": shown,
+            "action_url": action_url,
+            "selected": selected,
+            "columns": exports.COLUMNS,
+        }
+        return TemplateResponse(request, "admin/feedback/report/publish_confirmation.html", context)
 
     @admin.action(description=_("選択した資料と掲載意見を公開"), permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._change_state(request, queryset, publish=True)
+        reports = list(queryset.order_by("pk"))
+        if request.POST.get("post") != "yes":
+            return self.publish_confirmation(
+                request,
+                reports,
+                action_url=request.get_full_path(),
+                selected=[report.pk for report in reports],
+            )
+        for report in reports:
+            reviewed = self._reviewed_content(request, report)
+            if reviewed is None:
+                self.message_user(
+                    request,
+                    gettext("%(report)sは確認画面を経ていないため公開していません。")
+                    % {"report": report},
+                    messages.ERROR,
+                )
+            else:
+                self._publish(request, report, reviewed)
+        return None
 
     @admin.action(description=_("選択した資料を非公開にする"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        self._change_state(request, queryset, publish=False)
+        for report in queryset:
+            self._unpublish(request, report)
 
-    def _state_view(self, request, object_id, *, publish):
+    def publish_view(self, request, object_id):
+        """GET: the confirmation page; POST (from it): publish what it showed."""
         if not self.has_publish_permission(request):
             raise PermissionDenied
         report = get_object_or_404(Report, pk=object_id)
-        self._change_state(request, [report], publish=publish)
-        return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))
-
-    def publish_view(self, request, object_id):
-        return require_POST(self._state_view)(request, object_id, publish=True)
+        if request.method == "POST":
+            reviewed = self._reviewed_content(request, report)
+            if reviewed is not None and self._publish(request, report, reviewed):
+                return HttpResponseRedirect(
+                    reverse("admin:feedback_report_change", args=[report.pk])
+                )
+            if reviewed is None:
+                self.message_user(
+                    request,
+                    gettext("公開する前に、この画面で内容を確認してください。"),
+                    messages.WARNING,
+                )
+            return HttpResponseRedirect(request.path)
+        return self.publish_confirmation(request, [report], action_url=request.path)
 
     def unpublish_view(self, request, object_id):
-        return require_POST(self._state_view)(request, object_id, publish=False)
+        return require_POST(self._unpublish_view)(request, object_id)
+
+    def _unpublish_view(self, request, object_id):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        report = get_object_or_404(Report, pk=object_id)
+        self._unpublish(request, report)
+        return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))
 
     def append_meeting_comments_view(self, request, object_id):
         """「この会議の意見をすべて資料に追加」 (POST): ``report_append_meeting_comments``."""

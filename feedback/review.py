@@ -15,12 +15,15 @@ The services in ``feedback.services`` call these inside their transactions.
 
 import datetime
 import difflib
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from feedback import exports, selectors
 from feedback.models import CityResponse, Comment, FollowUp, Member, ReflectionCategory
 from policy.models import PolicyItem
 
@@ -228,3 +231,48 @@ def target_comment(change_request):
     return Comment.objects.select_related("meeting__committee", "member").get(
         pk=change_request.object_id
     )
+
+
+# -- what an approver saw of a 資料 before publishing it ---------------------------------------
+
+
+def report_content(report):
+    """A 資料 as its publish confirmation page shows it, reduced to fingerprints.
+
+    ``{"header": digest, "rows": [[comment id, No., digest], …]}`` in printed order, drafts
+    included: what the approver reviewed, so ``report_publish`` can refuse to publish anything
+    else (an editor changed an answer after the page was opened). Plain data, for signing.
+    """
+    header = [report.label, report.title, report.remarks_heading, report.response_heading]
+    rows = [
+        [
+            row.id,
+            row.number,
+            _digest([*row.cells, *((f.recorded_on, f.text) for f in row.follow_ups)]),
+        ]
+        for row in exports.table_rows(selectors.report_comments(report, published_only=False))
+    ]
+    return {"header": _digest(header), "rows": rows}
+
+
+def report_content_changes(seen, now):
+    """What changed between two ``report_content`` results, worded for the approver
+    (「No.3 の内容」, 「No.8 の追加」, …); empty when nothing did."""
+    changes = [] if seen["header"] == now["header"] else ["表題・見出し"]
+    before = {row[0]: row for row in seen["rows"]}
+    after = {row[0]: row for row in now["rows"]}
+    for pk, number, digest in now["rows"]:
+        if pk not in before:
+            changes.append(f"No.{number} の追加")
+        elif before[pk][2] != digest or before[pk][1] != number:
+            changes.append(f"No.{number} の内容")
+    changes += [f"No.{number} の削除" for pk, number, _ in seen["rows"] if pk not in after]
+    kept = [row[0] for row in seen["rows"] if row[0] in after]
+    if not changes and kept != [row[0] for row in now["rows"] if row[0] in before]:
+        changes.append("行の順序")
+    return changes
+
+
+def _digest(values):
+    text = json.dumps(values, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]

@@ -84,8 +84,13 @@ def report_unanswered_comments(report):
 
 
 @public_write
-def report_publish(*, report: Report, by=None) -> Report:
+def report_publish(*, report: Report, by=None, reviewed=None) -> Report:
     """Publish a 資料 and every remark it lists, after checking that each one is answered.
+
+    ``reviewed`` is the ``review.report_content`` the approver saw on the confirmation page:
+    when the 資料 has changed since (an editor changed an answer, added a row), publishing is
+    refused, naming what changed, so nothing is published unseen. Commands that publish a file
+    their operator checked pass ``None``.
 
     Refused with a ``ValidationError`` naming the remarks that lack a city view or a category;
     nothing changes then.
@@ -93,6 +98,16 @@ def report_publish(*, report: Report, by=None) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not report.entries.exists():
         raise ValidationError(_("掲載する意見がない資料は公開できません。"))
+    if reviewed is not None:
+        changed = review.report_content_changes(reviewed, review.report_content(report))
+        if changed:
+            raise ValidationError(
+                _(
+                    "確認画面を開いた後に資料が変更されました（%(changes)s）。"
+                    "もう一度内容を確認してから公開してください。"
+                )
+                % {"changes": "、".join(changed)}
+            )
     unanswered = report_unanswered_comments(report)
     if unanswered:
         raise ValidationError(

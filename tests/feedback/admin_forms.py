@@ -1,5 +1,7 @@
 """Posting admin change forms the way a browser does: every field as the page rendered it."""
 
+from html.parser import HTMLParser
+
 
 def _value(bound_field):
     value = bound_field.value()
@@ -28,4 +30,26 @@ def change_form_data(response):
                 value = _value(inline_form[name])
                 if value is not None:
                     data[inline_form.add_prefix(name)] = value
+    return data
+
+
+def hidden_form_data(response):
+    """The hidden inputs of the page in ``response`` (a confirmation page's form), as POST data.
+
+    Repeated names (``_selected_action``) become lists, as a browser sends them.
+    """
+    data = {}
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if tag == "input" and attributes.get("type") == "hidden":
+                name, value = attributes["name"], attributes.get("value", "")
+                if name in data:
+                    previous = data[name]
+                    data[name] = [*(previous if isinstance(previous, list) else [previous]), value]
+                else:
+                    data[name] = value
+
+    Inputs().feed(response.content.decode())
     return data

@@ -17,7 +17,8 @@ from tests.factories import (
     report_with_comments,
     staff_user,
 )
-from tests.feedback.admin_forms import change_form_data
+from tests.feedback.admin_forms import change_form_data, hidden_form_data
+from tests.html import body_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -150,12 +151,20 @@ def test_set_category_action_asks_then_sets_and_records_history(client):
 def test_publish_action_publishes_and_records_approver(client):
     approver = staff_user(APPROVER)
     client.force_login(approver)
-    report = report_with_comments([answered_comment(), answered_comment()])
+    first = answered_comment(number=1)
+    report = report_with_comments([first, answered_comment(meeting=first.meeting, number=2)])
+    changelist = reverse("admin:feedback_report_changelist")
 
-    response = client.post(
-        reverse("admin:feedback_report_changelist"),
-        {"action": "publish_selected", "_selected_action": [report.pk]},
+    confirmation = client.post(
+        changelist, {"action": "publish_selected", "_selected_action": [report.pk]}
     )
+    assert confirmation.status_code == 200
+    assert Report.objects.published().count() == 0
+    assert [row[0] for row in body_texts(confirmation.content.decode(), "publish-rows")] == [
+        "1",
+        "2",
+    ]
+    response = client.post(changelist, hidden_form_data(confirmation))
 
     assert response.status_code == 302
     assert messages_of(response) == [f"{report}を公開しました。"]
@@ -172,11 +181,16 @@ def test_publish_action_refuses_unanswered_and_names_them(client):
     answered = answered_comment(number=1)
     unanswered = CommentFactory(meeting=answered.meeting, number=2)
     report = report_with_comments([answered, unanswered])
+    changelist = reverse("admin:feedback_report_changelist")
 
-    response = client.post(
-        reverse("admin:feedback_report_changelist"),
-        {"action": "publish_selected", "_selected_action": [report.pk]},
+    confirmation = client.post(
+        changelist, {"action": "publish_selected", "_selected_action": [report.pk]}
     )
+    assert (
+        "市の考え方または対応区分が未入力の意見があるため、このままでは公開できません: No.2"
+        in confirmation.content.decode()
+    )
+    response = client.post(changelist, hidden_form_data(confirmation))
 
     assert messages_of(response) == [
         f"{report}を公開できません。"
@@ -191,9 +205,9 @@ def test_publish_button_publishes_and_unpublish_button_hides(client):
     report = report_with_comments([answered_comment()])
     publish_url = reverse("admin:feedback_report_publish", args=[report.pk])
     page = client.get(change_url(report)).content.decode()
-    assert f'action="{publish_url}"' in page
+    assert f'href="{publish_url}"' in page
 
-    response = client.post(publish_url)
+    response = client.post(publish_url, hidden_form_data(client.get(publish_url)))
 
     assert response.status_code == 302
     assert response["Location"] == change_url(report)
@@ -206,14 +220,62 @@ def test_publish_button_publishes_and_unpublish_button_hides(client):
     assert (Report.objects.count(), Comment.objects.count()) == (1, 1)
 
 
-def test_publish_button_refuses_get(client):
+def test_publish_page_shows_the_rows_and_publishes_nothing_on_get(client):
     client.force_login(staff_user(APPROVER))
-    report = report_with_comments([answered_comment()])
+    first = answered_comment(number=1)
+    report = report_with_comments([first, answered_comment(meeting=first.meeting, number=2)])
 
     response = client.get(reverse("admin:feedback_report_publish", args=[report.pk]))
 
-    assert response.status_code == 405
+    assert response.status_code == 200
+    rows = body_texts(response.content.decode(), "publish-rows")
+    assert [(row[0], row[4], row[7]) for row in rows] == [
+        ("1", first.response.body, "未公開（公開されます）"),
+        ("2", Comment.objects.get(number=2).response.body, "未公開（公開されます）"),
+    ]
     assert Report.objects.published().count() == 0
+
+
+def test_publish_without_the_confirmation_page_publishes_nothing(client):
+    client.force_login(staff_user(APPROVER))
+    report = report_with_comments([answered_comment()])
+    url = reverse("admin:feedback_report_publish", args=[report.pk])
+
+    response = client.post(url)
+    forged = client.post(url, {f"reviewed-{report.pk}": "not-signed-by-this-server"})
+
+    assert messages_of(response) == ["公開する前に、この画面で内容を確認してください。"]
+    assert (response.status_code, response["Location"]) == (302, url)
+    assert forged["Location"] == url
+    assert Report.objects.published().count() == 0
+    assert Comment.objects.published().count() == 0
+
+
+def test_an_answer_changed_after_the_confirmation_page_is_not_published_unseen(client):
+    client.force_login(staff_user(APPROVER))
+    first = answered_comment(number=1)
+    second = answered_comment(meeting=first.meeting, number=2)
+    report = report_with_comments([first, second])
+    url = reverse("admin:feedback_report_publish", args=[report.pk])
+    confirmation = client.get(url)
+
+    # An editor changes No.2's answer and adds No.3 while the approver reads the page.
+    CityResponse.objects.filter(comment=second).update(body="確認後に書き換えた考え方")
+    third = answered_comment(meeting=first.meeting, number=3)
+    ReportEntry.objects.create(report=report, comment=third, position=3)
+    response = client.post(url, hidden_form_data(confirmation))
+
+    assert messages_of(response) == [
+        f"{report}を公開できません。確認画面を開いた後に資料が変更されました"
+        "（No.2 の内容、No.3 の追加）。もう一度内容を確認してから公開してください。"
+    ]
+    assert Report.objects.published().count() == 0
+    assert Comment.objects.published().count() == 0
+
+    response = client.post(url, hidden_form_data(client.get(url)))
+
+    assert messages_of(response) == [f"{report}を公開しました。"]
+    assert Comment.objects.published().count() == 3
 
 
 def test_change_form_ignores_crafted_publication_fields(admin_client):

@@ -12,7 +12,7 @@ from tests.factories import (
     report_with_comments,
     staff_user,
 )
-from tests.feedback.admin_forms import change_form_data
+from tests.feedback.admin_forms import change_form_data, hidden_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,11 @@ def http_delete(client, report):
 
 
 def http_publish(client, report):
-    response = client.post(reverse("admin:feedback_report_publish", args=[report.pk]))
+    url = reverse("admin:feedback_report_publish", args=[report.pk])
+    confirmation = client.get(url)
+    if confirmation.status_code != 200:
+        return False
+    response = client.post(url, hidden_form_data(confirmation))
     return response.status_code == 302 and Report.objects.get(pk=report.pk).is_published
 
 
