@@ -58,7 +58,7 @@ from feedback.models import (
     ReportEntry,
 )
 from feedback.search import keyword_condition, refresh_search_text
-from feedback.selectors import report_comments
+from feedback.selectors import report_comments, report_pending_rows, reports_with_pending_rows
 from feedback.services import (
     change_request_save,
     comments_hide_unlisted,
@@ -588,10 +588,25 @@ class ReportEntryInline(ChildOfPublishedInline, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PendingRowsFilter(admin.SimpleListFilter):
+    """「承認待ちの追加行」: published 資料 listing a remark that is not public yet."""
+
+    title = _("承認待ちの追加行")
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("あり"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(pk__in=reports_with_pending_rows().values("pk"))
+
+
 @admin.register(Report)
 class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
     list_display = ["label", "title", "meeting", "presented_on", "status", "published_at"]
-    list_filter = ["status", "meeting__committee", "meeting"]
+    list_filter = ["status", PendingRowsFilter, "meeting__committee", "meeting"]
     search_fields = ["title", "label"]
     autocomplete_fields = ["meeting"]
     list_select_related = ["meeting__committee"]
@@ -671,7 +686,13 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
         return workbook_response(workbook, f"{report.label}_{report.title}.xlsx")
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        report = context.get("original")
         context["can_publish"] = self.has_publish_permission(request)
+        context["can_append"] = report is not None and permissions.can_append_rows(
+            request.user, report
+        )
+        pending = report_pending_rows(report) if report else []
+        context["pending_rows"] = [f"No.{entry.comment.number}" for entry in pending]
         context["can_import"] = request.user.has_perm(permissions.IMPORT_FEEDBACK)
         context["can_export"] = request.user.has_perm(permissions.EXPORT_FEEDBACK)
         return super().render_change_form(request, context, add, change, **kwargs)
@@ -807,14 +828,24 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
 
     def _append_meeting_comments(self, request, object_id):
         report = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_change_permission(request, report):
+        if not permissions.can_append_rows(request.user, report):
             raise PermissionDenied
         try:
             added = report_append_meeting_comments(report=report, by=request.user)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            if added:
+            if added and report.is_published:
+                self.message_user(
+                    request,
+                    gettext(
+                        "%(count)d件の意見を追加しました。公開中の資料に追加した行は、承認者が"
+                        "「内容を確認して公開する」で公開するまで公開されません（承認待ち）。"
+                    )
+                    % {"count": len(added)},
+                    messages.SUCCESS,
+                )
+            elif added:
                 self.message_user(
                     request,
                     gettext("%(count)d件の意見を追加しました") % {"count": len(added)},

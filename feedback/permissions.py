@@ -67,3 +67,14 @@ def can_propose(user, obj):
         and user.has_perm(PROPOSE_CHANGE)
         and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
     )
+
+
+def can_append_rows(user, report):
+    """Whether ``user`` may add rows to ``report``: those who may change it, and on a published
+    資料 an 入力担当 too: the rows they add stay unpublished (承認待ち) until an approver
+    publishes them from 「公開前の確認」, so the public table never changes unseen."""
+    if not (user.is_active and user.has_perm("feedback.add_reportentry")):
+        return False
+    if can_change(user, report):
+        return True
+    return report.is_published and user.has_perm("feedback.change_report")

@@ -3,6 +3,7 @@
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
+from feedback.enums import PublicationStatus
 from feedback.models import (
     Comment,
     Committee,
@@ -389,3 +390,23 @@ def changed_since(moment):
         | Q(response__updated_at__gte=moment)
         | Exists(FollowUp.objects.filter(comment=OuterRef("pk"), updated_at__gte=moment))
     )
+
+
+def report_pending_rows(report):
+    """The rows of a published 資料 whose remarks are not public yet (承認待ち), in printed
+    order: added after publication, they wait for an approver's 「公開前の確認」."""
+    if not report.is_published:
+        return ReportEntry.objects.none()
+    return (
+        report.entries.exclude(comment__status=PublicationStatus.PUBLISHED)
+        .select_related("comment")
+        .order_by("position")
+    )
+
+
+def reports_with_pending_rows():
+    """Published 資料 that list a remark not public yet (the admin index count and filter)."""
+    pending = ReportEntry.objects.filter(report=OuterRef("pk")).exclude(
+        comment__status=PublicationStatus.PUBLISHED
+    )
+    return Report.objects.published().filter(Exists(pending))

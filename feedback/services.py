@@ -425,12 +425,14 @@ def report_append_meeting_comments(*, report: Report, by) -> list:
     """Append to a 資料 every remark of its meeting it does not list yet, in No. order.
 
     For entering a meeting's remarks first and making the 資料 from them in one step. The
-    rights are those of an edit of the 資料 as stored (a published one only by those who may
-    publish, ``permissions.can_change``). Raises the 資料's version (a form opened before can no
-    longer save over the new rows); history records ``by``. Returns the new rows.
+    rights are ``permissions.can_append_rows``: on a published 資料 an 入力担当 adds only
+    unpublished remarks, which wait there (承認待ち, ``selectors.report_pending_rows``) until
+    an approver publishes them; a remark already public elsewhere is left for the approver.
+    Raises the 資料's version (a form opened before can no longer save over the new rows);
+    history records ``by``. Returns the new rows.
     """
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if not permissions.can_change(by, report) or not permissions.can_add(by, ReportEntry):
+    if not permissions.can_append_rows(by, report):
         raise PermissionDenied(
             _("「%(report)s」に意見を追加する権限がありません。") % {"report": report}
         )
@@ -441,6 +443,8 @@ def report_append_meeting_comments(*, report: Report, by) -> list:
         )
     listed = report.entries.values("comment_id")
     missing = report.meeting.comments.exclude(pk__in=listed).order_by("number")
+    if report.is_published and not permissions.can_change(by, report):
+        missing = missing.exclude(status=PublicationStatus.PUBLISHED)
     position = report.entries.aggregate(last=Max("position"))["last"] or 0
     added = []
     for comment in missing:

@@ -3,7 +3,7 @@ import datetime
 from django import template
 from django.utils.html import format_html
 
-from feedback import wareki
+from feedback import selectors, wareki
 from feedback.models import ChangeRequest
 
 register = template.Library()
@@ -82,3 +82,9 @@ def category_chart(counts, caption):
 def open_change_requests():
     """How many proposed changes wait for an approver or their author (the admin index)."""
     return ChangeRequest.objects.open().count()
+
+
+@register.simple_tag
+def reports_waiting_for_rows():
+    """How many published 資料 list rows not public yet (the admin index)."""
+    return selectors.reports_with_pending_rows().count()

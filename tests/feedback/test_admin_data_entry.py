@@ -234,23 +234,27 @@ def test_append_meeting_remarks_adds_missing_in_number_order(editor_client):
     assert report.version == 2
 
 
-def test_append_meeting_remarks_refused_to_editor_on_published_report(editor_client):
+def test_append_meeting_remarks_by_editor_on_published_report_wait_unpublished(editor_client):
+    """Issue 11: an 入力担当 may add rows to a published 資料; they wait for an approver
+    (tests/feedback/test_review.py follows them to publication)."""
     report = published_report(count=1)
     meeting = report.entries.get().comment.meeting
     report.meeting = meeting
     report.save()
-    CommentFactory(meeting=meeting, number=99)
+    added = CommentFactory(meeting=meeting, number=99)
     version = report.version
     action = reverse("admin:feedback_report_append_meeting_comments", args=[report.pk])
     page = editor_client.get(f"/admin/feedback/report/{report.pk}/change/").content.decode()
-    assert "この会議の意見をすべて資料に追加" not in page
+    assert "この会議の意見をすべて資料に追加" in page
 
     response = editor_client.post(action)
 
-    assert response.status_code == 403
-    assert report.entries.count() == 1
+    assert response.status_code == 302
+    assert [entry.comment for entry in report.entries.order_by("position")][1:] == [added]
+    added.refresh_from_db()
+    assert added.status == "draft"
     report.refresh_from_db()
-    assert report.version == version
+    assert (report.status, report.version) == ("published", version + 1)
 
 
 def test_append_meeting_remarks_allowed_to_administrator_on_published_report(client):
@@ -264,7 +268,11 @@ def test_append_meeting_remarks_allowed_to_administrator_on_published_report(cli
 
     response = client.post(action)
 
-    assert messages_of(response) == ["1件の意見を追加しました"]
+    # Added as a draft row: published with 「内容を確認して公開する」, like an editor's.
+    assert messages_of(response) == [
+        "1件の意見を追加しました。公開中の資料に追加した行は、承認者が"
+        "「内容を確認して公開する」で公開するまで公開されません（承認待ち）。"
+    ]
     assert ReportEntry.objects.get(report=report, position=2).comment == added
 
 

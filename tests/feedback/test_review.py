@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 
 from feedback.models import ChangeRequest, Comment
 from feedback.permissions import ADMINISTRATOR, APPROVER, EDITOR
-from tests.factories import staff_user
-from tests.feedback.admin_forms import change_form_data
+from feedback.services import report_publish
+from tests.factories import answered_comment, report_with_comments, staff_user
+from tests.feedback.admin_forms import change_form_data, hidden_form_data
+from tests.html import body_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +252,69 @@ def test_a_system_administrator_corrects_a_published_typo_directly_and_it_is_rec
     assert "取組内容の①でSNS" in comment.body
     assert comment.history.first().history_change_reason == "公開中の記録を直接修正"
     assert any("direct correction of a published record" in r.getMessage() for r in caplog.records)
+
+
+def meeting_report(*numbers):
+    """A published 資料 of one meeting listing its remarks ``numbers`` (each answered)."""
+    first = answered_comment(number=numbers[0])
+    comments = [first, *(answered_comment(meeting=first.meeting, number=n) for n in numbers[1:])]
+    return report_publish(report=report_with_comments(comments, meeting=first.meeting))
+
+
+def test_a_row_added_to_a_published_report_waits_for_the_approver():
+    """Issue 11: a row added to a published 資料 is a pending change, not a silent draft."""
+    report = meeting_report(1, 2)
+    added = answered_comment(meeting=report.meeting, number=3)
+    listed = Comment.objects.get(number=1)
+    editor = client_as(EDITOR, "henshu")
+    before = public_views(report, listed)
+
+    response = editor.post(
+        reverse("admin:feedback_report_append_meeting_comments", args=[report.pk])
+    )
+
+    assert [m.message for m in get_messages(response.wsgi_request)] == [
+        "1件の意見を追加しました。公開中の資料に追加した行は、承認者が"
+        "「内容を確認して公開する」で公開するまで公開されません（承認待ち）。"
+    ]
+    assert public_views(report, listed) == before
+    assert Client().get(added.get_absolute_url()).status_code == 404
+    approver = client_as(APPROVER, "shonin")
+    index = approver.get(reverse("admin:index")).content.decode()
+    assert "承認待ちの追加行がある公開中の資料: 1件" in index
+    waiting = approver.get(reverse("admin:feedback_report_changelist") + "?pending=yes")
+    assert list(waiting.context["cl"].result_list) == [report]
+    page = approver.get(reverse("admin:feedback_report_change", args=[report.pk]))
+    assert "承認待ちの追加行: 1件（No.3）" in page.content.decode()
+
+    publish_url = reverse("admin:feedback_report_publish", args=[report.pk])
+    assert f'href="{publish_url}"' in page.content.decode()
+    confirmation = approver.get(publish_url)
+    rows = body_texts(confirmation.content.decode(), "publish-rows")
+    assert [(row[0], row[7]) for row in rows] == [
+        ("1", "公開中"),
+        ("2", "公開中"),
+        ("3", "未公開（公開されます）"),
+    ]
+    approver.post(publish_url, hidden_form_data(confirmation))
+
+    assert Client().get(added.get_absolute_url()).status_code == 200
+    assert [row[1] for row in public_views(report, listed)["csv"][1:]] == ["1", "2", "3"]
+    assert "承認待ちの追加行がある" not in approver.get(reverse("admin:index")).content.decode()
+
+
+def test_an_editor_adds_no_public_remark_to_a_published_report():
+    """A remark already public elsewhere would show at once: it is left for the approver."""
+    report = meeting_report(1)
+    other = answered_comment(meeting=report.meeting, number=2)
+    report_publish(report=report_with_comments([other]))
+    editor = client_as(EDITOR, "henshu")
+
+    response = editor.post(
+        reverse("admin:feedback_report_append_meeting_comments", args=[report.pk])
+    )
+
+    assert [m.message for m in get_messages(response.wsgi_request)] == [
+        "追加する意見はありません（この会議の意見はすべて掲載済みです）。"
+    ]
+    assert report.entries.count() == 1

@@ -76,7 +76,7 @@ def test_admin_layout_at_1366_by_768(site, records, browser):
     # 48px up, onto the h2, which a long 資料 title fills.
     title = page.locator("#content h1").bounding_box()
     subtitle = page.locator("#content h2").first.bounding_box()
-    publish = page.locator("button[name=_publish]").bounding_box()
+    publish = page.get_by_role("link", name="内容を確認して公開する").bounding_box()
     append = page.locator("button[name=_append_meeting_comments]").bounding_box()
     for button in (publish, append):
         assert not boxes_intersect(button, title)

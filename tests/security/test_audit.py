@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from feedback import permissions
 from feedback.services import report_publish, report_unpublish
 from tests.factories import answered_comment, report_with_comments, staff_user
+from tests.feedback.admin_forms import hidden_form_data
 
 TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0900"
 
@@ -32,7 +33,8 @@ def test_publish_through_the_admin_logs_the_address(client, db, audit_lines):
     approver = staff_user(permissions.APPROVER, username="shonin")
     report = report_with_comments([answered_comment()])
     client.force_login(approver)
-    client.post(f"/admin/feedback/report/{report.pk}/publish/", REMOTE_ADDR="203.0.113.5")
+    url = f"/admin/feedback/report/{report.pk}/publish/"
+    client.post(url, hidden_form_data(client.get(url)), REMOTE_ADDR="203.0.113.5")
     assert any(
         f"report publish: {report} (pk={report.pk}) user=shonin ip=203.0.113.5 "
         f"path=/admin/feedback/report/{report.pk}/publish/" in line
