@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,8 @@ from feedback.services import (
     report_unanswered_comments,
     report_unpublish,
 )
+from policy import admin as policy_admin
+from policy.models import PolicyItem
 from publication import history_display, versioning
 from publication.admin import DATE_FORMFIELD_OVERRIDES, VersionedAdmin
 from publication.dates import FiscalYearField
@@ -79,13 +82,106 @@ PUBLISH_REVIEW_SALT = "feedback.report.publish-review"
 PUBLISH_REVIEW_MAX_AGE = 12 * 60 * 60
 
 
-class FeedbackVersionedAdmin(VersionedAdmin):
-    """Saves through ``services.record_save``, which keeps this app's rights rules."""
+class PublicNameReviewMixin:
+    """Saves through ``services.record_save``, which keeps this app's rights rules.
+
+    A named record citizens read now (``review.has_public_name``) saved by an 入力担当 becomes
+    a proposal (変更案) that an approver reviews; its page says so, and while a proposal is
+    open the record is edited on the proposal's page (one proposal per record).
+    """
 
     def save_record(self, request, obj, *, expected_version, reason=""):
-        return record_save(
-            obj=obj, by=request.user, expected_version=expected_version, reason=reason
+        saved = record_save(
+            obj=obj,
+            by=request.user,
+            expected_version=expected_version,
+            reason=reason,
+            many=getattr(request, "_form_many", None),
         )
+        if isinstance(saved, ChangeRequest):
+            request._change_request = saved
+        return saved
+
+    def save_model(self, request, obj, form, change):
+        request._form_many = {
+            field.name: form.cleaned_data[field.name]
+            for field in obj._meta.many_to_many
+            if field.name in form.cleaned_data
+        }
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "_change_request", None) is not None:
+            return  # proposed, not saved: the many-to-many values are in the proposal
+        super().save_related(request, form, formsets, change)
+
+    def _reviews_names(self, request, obj):
+        return (
+            obj is not None
+            and not permissions.can_correct_published(request.user)
+            and review.has_public_name(obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if (
+            self._reviews_names(request, obj)
+            and ChangeRequest.objects.open().for_record(obj).exists()
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and str(object_id).isdigit():
+            obj = self.get_object(request, object_id)
+            if self._reviews_names(request, obj):
+                proposal = ChangeRequest.objects.open().for_record(obj).first()
+                if proposal is not None:
+                    url = reverse("admin:feedback_changerequest_change", args=[proposal.pk])
+                    self.message_user(
+                        request,
+                        format_html(
+                            '{} <a href="{}">{}</a>',
+                            gettext("この記録には承認待ちの変更案があります。"),
+                            url,
+                            gettext("変更案を開いて編集する"),
+                        ),
+                        messages.WARNING,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        gettext(
+                            "この記録は公開中の意見に表示されています。保存すると変更案として"
+                            "記録され、承認者が承認するまで公開中の表示は変わりません。"
+                        ),
+                        messages.INFO,
+                    )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "_change_request", None) is not None:
+            return [{"changed": {"fields": [gettext("変更案")]}}]
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        change_request = getattr(request, "_change_request", None)
+        if change_request is None or isinstance(obj, Comment):
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            gettext(
+                "変更案を保存しました。承認者が承認すると公開されます"
+                "（それまで公開中の内容は変わりません）。"
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:feedback_changerequest_change", args=[change_request.pk])
+        )
+
+
+class FeedbackVersionedAdmin(PublicNameReviewMixin, VersionedAdmin):
+    """The admin base of this app's records with history."""
 
 
 class PublishableAdmin(FeedbackVersionedAdmin):
@@ -858,3 +954,13 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
                     messages.WARNING,
                 )
         return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))
+
+
+# Policy items are named in the published tables (対象項目), so the review of public names
+# applies to them: the policy app's admin, with this app's save path.
+admin.site.unregister(PolicyItem)
+
+
+@admin.register(PolicyItem)
+class ReviewedPolicyItemAdmin(PublicNameReviewMixin, policy_admin.PolicyItemAdmin):
+    pass

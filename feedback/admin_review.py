@@ -6,6 +6,8 @@ in and a field-by-field before/after with the changed characters marked, and app
 return it with a reason. The writes are ``services.change_request_*``.
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +22,13 @@ from django.views.decorators.http import require_POST
 
 from feedback import permissions, review
 from feedback.enums import ChangeRequestStatus
-from feedback.models import ChangeRequest, Member, ReflectionCategory, Report
-from feedback.services import change_request_approve, change_request_return, change_request_save
+from feedback.models import ChangeRequest, Comment, Member, ReflectionCategory, Report
+from feedback.services import (
+    change_request_approve,
+    change_request_return,
+    change_request_save,
+    record_propose,
+)
 from policy.models import PolicyItem
 from publication.versioning import StaleRecordError
 
@@ -82,6 +89,38 @@ class ProposalForm(forms.Form):
         }
 
 
+class RecordProposalForm(forms.ModelForm):
+    """A named record's proposal (a member's name, a category's description, …) edited again:
+    the record's own fields, never saved to it (``record_propose`` keeps them apart)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def record_proposal_form(model, proposed):
+    """The form class for ``model``'s fields that a proposal holds."""
+    names = [field.name for field in model._meta.get_fields() if _holds(field, proposed)]
+    form_class = forms.modelform_factory(model, form=RecordProposalForm, fields=names)
+    form_class.many_fields = [
+        field.name for field in model._meta.many_to_many if field.name in proposed
+    ]
+    return form_class
+
+
+def _holds(field, proposed):
+    return getattr(field, "editable", False) and (
+        field.name in proposed or getattr(field, "attname", None) in proposed
+    )
+
+
+def record_initial(model, proposed):
+    """A proposal's plain values keyed by form field name (``committee_id`` → ``committee``)."""
+    initial = {}
+    for field in model._meta.get_fields():
+        if _holds(field, proposed):
+            initial[field.name] = proposed.get(field.name, proposed.get(field.attname))
+    return initial
+
+
 class OpenFilter(admin.SimpleListFilter):
     title = _("状態")
     parameter_name = "state"
@@ -101,7 +140,7 @@ class OpenFilter(admin.SimpleListFilter):
 class ChangeRequestAdmin(admin.ModelAdmin):
     list_display = ["record", "status", "created_by", "updated_at", "reports"]
     list_filter = [OpenFilter]
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by", "content_type"]
     ordering = ["-updated_at"]
     change_form_template = "admin/feedback/changerequest/review.html"
 
@@ -119,6 +158,8 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("掲載している資料"))
     def reports(self, change_request):
+        if change_request.content_type.model_class() is not Comment:
+            return "—"
         listed = Report.objects.filter(entries__comment_id=change_request.object_id)
         return "、".join(report.label for report in listed) or "—"
 
@@ -144,42 +185,33 @@ class ChangeRequestAdmin(admin.ModelAdmin):
         change_request = get_object_or_404(ChangeRequest, pk=object_id)
         if not self.has_view_or_change_permission(request, change_request):
             raise PermissionDenied
-        comment = review.target_comment(change_request)
-        editable = change_request.is_open and permissions.can_propose(request.user, comment)
-        form = follow_ups = None
-        if editable:
-            initial = {**change_request.proposed, "version": change_request.version}
-            entries = change_request.proposed.get("follow_ups", [])
-            if request.method == "POST":
-                form = ProposalForm(request.POST, comment=comment)
-                follow_ups = FollowUpEntries(request.POST, prefix="follow_ups")
-                if form.is_valid() and follow_ups.is_valid():
-                    try:
-                        change_request_save(
-                            comment=comment,
-                            proposed=form.state(follow_ups),
-                            by=request.user,
-                            expected_version=form.cleaned_data["version"],
-                        )
-                    except (StaleRecordError, ValidationError) as error:
-                        form.add_error(None, error)
-                    else:
-                        self.message_user(
-                            request, gettext("変更案を保存しました。"), messages.SUCCESS
-                        )
-                        return HttpResponseRedirect(request.path)
-            else:
-                form = ProposalForm(initial=initial, comment=comment)
-                follow_ups = FollowUpEntries(initial=entries, prefix="follow_ups")
+        model = change_request.content_type.model_class()
+        if model is Comment:
+            record = review.target_comment(change_request)
+            edit, changes = self._comment_proposal, review.changes
+        else:
+            record = get_object_or_404(model, pk=change_request.object_id)
+            edit, changes = self._record_proposal, partial(review.record_changes, model)
+        editable = change_request.is_open and permissions.can_propose(request.user, record)
+        form, follow_ups, saved = edit(request, change_request, record) if editable else (None,) * 3
+        if saved:
+            self.message_user(request, gettext("変更案を保存しました。"), messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        opts = record._meta
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("変更案: %(record)s") % {"record": comment},
+            "title": gettext("変更案: %(record)s") % {"record": record},
             "opts": self.opts,
             "change_request": change_request,
-            "comment": comment,
-            "changes": review.changes(change_request.base, change_request.proposed),
-            "outdated": change_request.base_version != comment.version and change_request.is_open,
-            "reports": Report.objects.filter(entries__comment=comment),
+            "record": record,
+            "record_kind": opts.verbose_name,
+            "record_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
+            ),
+            "comment": record if model is Comment else None,
+            "changes": changes(change_request.base, change_request.proposed),
+            "outdated": change_request.base_version != record.version and change_request.is_open,
+            "reports": Report.objects.filter(entries__comment=record) if model is Comment else (),
             "can_review": change_request.is_open
             and change_request.status == ChangeRequestStatus.PENDING
             and permissions.can_review(request.user),
@@ -187,6 +219,52 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             "follow_ups": follow_ups,
         }
         return TemplateResponse(request, self.change_form_template, context)
+
+    def _comment_proposal(self, request, change_request, comment):
+        """The remark proposal's edit form: ``(form, follow-up forms, saved)``."""
+        if request.method != "POST":
+            initial = {**change_request.proposed, "version": change_request.version}
+            entries = change_request.proposed.get("follow_ups", [])
+            form = ProposalForm(initial=initial, comment=comment)
+            return form, FollowUpEntries(initial=entries, prefix="follow_ups"), False
+        form = ProposalForm(request.POST, comment=comment)
+        follow_ups = FollowUpEntries(request.POST, prefix="follow_ups")
+        if form.is_valid() and follow_ups.is_valid():
+            try:
+                change_request_save(
+                    comment=comment,
+                    proposed=form.state(follow_ups),
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except (StaleRecordError, ValidationError) as error:
+                form.add_error(None, error)
+            else:
+                return form, follow_ups, True
+        return form, follow_ups, False
+
+    def _record_proposal(self, request, change_request, record):
+        """A named record's proposal, edited with its own fields: ``(form, None, saved)``."""
+        form_class = record_proposal_form(type(record), change_request.proposed)
+        if request.method != "POST":
+            initial = {**record_initial(type(record), change_request.proposed)}
+            initial["version"] = change_request.version
+            return form_class(instance=record, initial=initial), None, False
+        form = form_class(request.POST, instance=record)
+        if form.is_valid():
+            many = {name: form.cleaned_data[name] for name in form.many_fields}
+            try:
+                record_propose(
+                    obj=record,
+                    proposed=review.record_state(form.instance, many=many),
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except (StaleRecordError, ValidationError) as error:
+                form.add_error(None, error)
+            else:
+                return form, None, True
+        return form, None, False
 
     def _reviewed(self, request, object_id, action):
         change_request = get_object_or_404(ChangeRequest, pk=object_id)

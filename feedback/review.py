@@ -19,6 +19,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -276,3 +277,113 @@ def report_content_changes(seen, now):
 def _digest(values):
     text = json.dumps(values, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+# -- public names: committees, members, meetings, policy items, categories (issue 11, 7.) -------
+
+# How a published remark reaches each named record: the record is public (its words are on
+# the public site) while a published remark does.
+PUBLIC_THROUGH = {
+    "feedback.committee": "meeting__committee",
+    "feedback.member": "member",
+    "feedback.meeting": "meeting",
+    "feedback.reflectioncategory": "response__category",
+    "policy.policyitem": "policy_item",
+}
+
+
+def has_public_name(obj):
+    """Whether ``obj`` is a named record citizens read now (changes to it are reviewed)."""
+    lookup = PUBLIC_THROUGH.get(obj._meta.label_lower)
+    if lookup is None or obj.pk is None:
+        return False
+    return Comment.objects.published().filter(**{lookup: obj.pk}).exists()
+
+
+def _record_fields(model):
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name != "version"
+    ]
+
+
+def _many_fields(model):
+    return [field for field in model._meta.many_to_many if field.editable]
+
+
+def _plain(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def record_state(obj, *, many=None):
+    """A named record's editable content as plain data: its fields as they are on ``obj`` (an
+    admin form has already put its values there), its many-to-many fields from ``many`` (the
+    form's) or the database, as sorted id lists."""
+    state = {field.attname: _plain(field.value_from_object(obj)) for field in _record_fields(obj)}
+    for field in _many_fields(type(obj)):
+        if many is not None and field.name in many:
+            state[field.name] = sorted(item.pk for item in many[field.name])
+        elif obj.pk is not None:
+            state[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return state
+
+
+def _record_display(field, value):
+    if value is None or value == "" or value == []:
+        return ""
+    if field.many_to_many:
+        return "、".join(str(item) for item in field.related_model.objects.filter(pk__in=value))
+    if field.is_relation:
+        return str(field.related_model.objects.filter(pk=value).first() or "")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    return str(value)
+
+
+def record_changes(model, base, proposed):
+    """``FieldChange``s of a named record's proposal, labelled with the fields' own names."""
+    fields = [*_record_fields(model), *_many_fields(model)]
+    key = {field: field.name if field.many_to_many else field.attname for field in fields}
+    return [
+        FieldChange(
+            str(field.verbose_name),
+            _record_display(field, base.get(key[field])),
+            _record_display(field, proposed.get(key[field])),
+        )
+        for field in fields
+        if base.get(key[field]) != proposed.get(key[field])
+    ]
+
+
+def apply_record_state(obj, *, base, proposed, by, reason):
+    """Write what ``proposed`` changes relative to ``base`` onto the named record (three-way,
+    as ``apply_comment_state``). Returns the names of the fields applied."""
+    applied = []
+    for field in _record_fields(type(obj)):
+        if base.get(field.attname) != proposed.get(field.attname):
+            value = proposed.get(field.attname)
+            if value and isinstance(field, models.DateField):
+                value = datetime.date.fromisoformat(value)
+            setattr(obj, field.attname, value)
+            applied.append(field.name)
+    obj._history_user = by
+    obj._change_reason = reason
+    obj.full_clean(validate_unique=True)
+    obj.save()
+    for field in _many_fields(type(obj)):
+        if base.get(field.name) != proposed.get(field.name):
+            getattr(obj, field.name).set(proposed.get(field.name) or [])
+            applied.append(field.name)
+    return applied
+
+
+def comment_ids_naming(obj):
+    """The remarks whose table rows show ``obj``'s name (their search text holds it)."""
+    return Comment.objects.filter(**{PUBLIC_THROUGH[obj._meta.label_lower]: obj.pk}).values_list(
+        "pk", flat=True
+    )

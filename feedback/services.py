@@ -29,7 +29,7 @@ audit = logging.getLogger("audit")
 
 
 @public_write
-def record_save(*, obj, by, expected_version=None, reason=""):
+def record_save(*, obj, by, expected_version=None, reason="", many=None):
     """Save an edit of any versioned record (a form, a history revert): the one path for them.
 
     The rights are those of an edit of the record as it is stored now
@@ -38,6 +38,11 @@ def record_save(*, obj, by, expected_version=None, reason=""):
     version the edit was made from (``StaleRecordError`` when it moved; nothing saved).
     Publication fields are never changed here (``report_publish`` does). History records
     ``by`` and ``reason``.
+
+    A named record citizens read now (``review.has_public_name``: a member, committee,
+    meeting, policy item or category of a published remark) edited by someone who may not
+    correct published records is not saved: the edit, with ``many`` (the form's many-to-many
+    values), becomes a proposal (``record_propose``), returned instead of the record.
     """
     model = type(obj)
     if obj.pk is None or obj._state.adding:
@@ -49,7 +54,13 @@ def record_save(*, obj, by, expected_version=None, reason=""):
             raise PermissionDenied(
                 _("この記録を変更する権限がありません（%(record)s）。") % {"record": current}
             )
-        if current is not None and getattr(current, "is_published", False):
+        public_name = current is not None and review.has_public_name(current)
+        if public_name and by is not None and not permissions.can_correct_published(by):
+            if expected_version is not None and current.version != expected_version:
+                raise StaleRecordError(current=current.version, submitted=expected_version)
+            proposed = review.record_state(obj, many=many)
+            return record_propose(obj=current, proposed=proposed, by=by)
+        if current is not None and (getattr(current, "is_published", False) or public_name):
             # システム管理者's direct correction of published text: said so in history and
             # in the audit log, since it skipped the review.
             reason = reason or _("公開中の記録を直接修正")
@@ -215,7 +226,24 @@ def change_request_save(*, comment, proposed, by, expected_version=None):
     if not permissions.can_propose(by, comment):
         raise PermissionDenied(_("変更案を作成する権限がありません。"))
     live = Comment.objects.select_for_update().get(pk=comment.pk)
-    current = review.comment_state(live)
+    return _propose(live, review.comment_state(live), proposed, by, expected_version)
+
+
+@transaction.atomic
+def record_propose(*, obj, proposed, by, expected_version=None):
+    """Propose ``proposed`` (a ``review.record_state``) for a named record citizens read now
+    (a committee, member, meeting, policy item or category: ``review.has_public_name``).
+
+    As ``change_request_save``: the public name stays until an approver approves. Returns the
+    ``ChangeRequest``.
+    """
+    if not permissions.can_propose(by, obj):
+        raise PermissionDenied(_("変更案を作成する権限がありません。"))
+    live = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    return _propose(live, review.record_state(live), proposed, by, expected_version)
+
+
+def _propose(live, current, proposed, by, expected_version):
     open_request = ChangeRequest.objects.select_for_update().open().for_record(live).first()
     if open_request is None:
         if proposed == current:
@@ -265,19 +293,26 @@ def change_request_approve(*, change_request, by, expected_version):
             )
             % {"seen": expected_version, "current": locked.version}
         )
-    comment = Comment.objects.select_for_update().get(pk=locked.object_id)
+    model = locked.content_type.model_class()
+    record = model._default_manager.select_for_update().get(pk=locked.object_id)
     author = locked.created_by
     reason = _("変更案 #%(id)s を承認（作成: %(author)s、承認: %(approver)s）") % {
         "id": locked.pk,
         "author": author.get_username() if author else "-",
         "approver": by.get_username(),
     }
-    # An approval is an edit of the published remark: its version goes up with it.
-    comment.version += 1
-    applied = review.apply_comment_state(
-        comment, base=locked.base, proposed=locked.proposed, by=by, reason=reason
-    )
-    refresh_search_text([comment.pk])  # search_text
+    # An approval is an edit of the published record: its version goes up with it.
+    record.version += 1
+    if model is Comment:
+        applied = review.apply_comment_state(
+            record, base=locked.base, proposed=locked.proposed, by=by, reason=reason
+        )
+        refresh_search_text([record.pk])  # search_text
+    else:
+        applied = review.apply_record_state(
+            record, base=locked.base, proposed=locked.proposed, by=by, reason=reason
+        )
+        refresh_search_text(review.comment_ids_naming(record))  # names are in search_text
     locked.status = ChangeRequestStatus.APPROVED
     locked.reviewed_by = by
     locked.reviewed_at = timezone.now()
@@ -286,7 +321,7 @@ def change_request_approve(*, change_request, by, expected_version):
     audit.info(
         "change request approve: #%s %s fields=%s",
         locked.pk,
-        comment,
+        record,
         ",".join(applied),
         extra={"user": by},
     )

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback.models import ChangeRequest, Comment
+from feedback.models import ChangeRequest, Comment, Member
 from feedback.permissions import ADMINISTRATOR, APPROVER, EDITOR
 from feedback.services import report_publish
+from policy.models import PolicyItem
 from tests.factories import answered_comment, report_with_comments, staff_user
 from tests.feedback.admin_forms import change_form_data, hidden_form_data
 from tests.html import body_texts
@@ -147,7 +148,7 @@ def test_an_approver_returns_a_proposal_with_a_reason_the_editor_then_sees(shiry
 def edit_form(client, proposal):
     page = client.get(reverse("admin:feedback_changerequest_change", args=[proposal.pk]))
     form, follow_ups = page.context["form"], page.context["follow_ups"]
-    data = {name: form[name].value() for name in form.fields}
+    data = {name: form[name].value() or "" for name in form.fields}
     data.update(
         {
             follow_ups.management_form.add_prefix(n): follow_ups.management_form[n].value()
@@ -318,3 +319,116 @@ def test_an_editor_adds_no_public_remark_to_a_published_report():
         "追加する意見はありません（この会議の意見はすべて掲載済みです）。"
     ]
     assert report.entries.count() == 1
+
+
+# -- 7. Names are published words too --------------------------------------------------------
+
+
+def test_a_renamed_member_keeps_the_old_public_name_until_approved(shiryo2):
+    member = Comment.objects.get(number=1).member
+    assert member.name == "秋山"
+    editor = client_as(EDITOR, "henshu")
+    url = reverse("admin:feedback_member_change", args=[member.pk])
+    page = editor.get(url)
+    assert [m.message for m in get_messages(page.wsgi_request)] == [
+        "この記録は公開中の意見に表示されています。保存すると変更案として記録され、"
+        "承認者が承認するまで公開中の表示は変わりません。"
+    ]
+    before = public_views(shiryo2, Comment.objects.get(number=1))
+    data = change_form_data(page)
+
+    response = editor.post(url, {**data, "name": "秋元"})
+
+    proposal = ChangeRequest.objects.get()
+    assert response["Location"] == reverse(
+        "admin:feedback_changerequest_change", args=[proposal.pk]
+    )
+    assert Member.objects.get(pk=member.pk).name == "秋山"
+    assert public_views(shiryo2, Comment.objects.get(number=1)) == before
+    # While it waits, the member's page is read-only to editors and points to the proposal.
+    again = editor.get(url)
+    assert again.context["has_change_permission"] is False
+    assert "この記録には承認待ちの変更案があります。" in again.content.decode()
+
+    approver = client_as(APPROVER, "shonin")
+    review_page = approver.get(reverse("admin:feedback_changerequest_change", args=[proposal.pk]))
+    assert body_texts(review_page.content.decode(), "review-diff") == [
+        ["氏名", "秋削除: 山", "秋追加: 元"]
+    ]
+    approver.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]),
+        {"version": proposal.version},
+    )
+
+    after = public_views(shiryo2, Comment.objects.get(number=1))
+    assert Member.objects.get(pk=member.pk).name == "秋元"
+    assert after["csv"][1][2] == "秋元委員"
+    assert "秋元委員" in after["report"] and "秋山委員" not in after["report"]
+    found = Client().get(reverse("feedback:comment-search"), {"q": "秋元"}).content.decode()
+    # The search text holds the new name: the folded index finds both of 秋元's remarks.
+    assert [(row[1], row[2]) for row in body_texts(found)] == [("1", "秋元委員"), ("2", "秋元委員")]
+
+
+def test_a_member_no_published_remark_names_is_renamed_at_once(shiryo2):
+    member = Member.objects.create(
+        committee=Comment.objects.get(number=1).member.committee, name="新井"
+    )
+    editor = client_as(EDITOR, "henshu")
+    url = reverse("admin:feedback_member_change", args=[member.pk])
+
+    editor.post(url, {**change_form_data(editor.get(url)), "name": "新居"})
+
+    assert Member.objects.get(pk=member.pk).name == "新居"
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_a_system_administrator_renames_a_public_committee_directly(shiryo2, caplog):
+    committee = Comment.objects.get(number=1).meeting.committee
+    administrator = client_as(ADMINISTRATOR, "kanri")
+    url = reverse("admin:feedback_committee_change", args=[committee.pk])
+
+    administrator.post(
+        url, {**change_form_data(administrator.get(url)), "name": "平塚市行革委員会"}
+    )
+
+    committee.refresh_from_db()
+    assert committee.name == "平塚市行革委員会"
+    assert committee.history.first().history_change_reason == "公開中の記録を直接修正"
+    assert ChangeRequest.objects.count() == 0
+    assert "direct correction of a published record" in caplog.text
+
+
+def test_a_policy_item_heading_change_is_a_proposal_edited_on_its_page(shiryo2):
+    item = Comment.objects.get(number=7).policy_item
+    old_heading = item.heading
+    editor = client_as(EDITOR, "henshu")
+    url = reverse("admin:policy_policyitem_change", args=[item.pk])
+    editor.post(url, {**change_form_data(editor.get(url)), "heading": old_heading + "（改）"})
+    proposal = ChangeRequest.objects.get()
+    page_url = reverse("admin:feedback_changerequest_change", args=[proposal.pk])
+
+    page = editor.get(page_url)
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    editor.post(page_url, {**data, "heading": old_heading + "（再改）"})
+    stale = editor.post(page_url, {**data, "heading": old_heading + "（古い画面から）"})
+
+    proposal.refresh_from_db()
+    assert proposal.proposed["heading"] == old_heading + "（再改）"
+    assert stale.context["form"].non_field_errors() == [
+        "この記録は、あなたが画面を開いた後に他の職員が保存しました（現在の版: 2、"
+        "あなたが開いた版: 1）。あなたの変更は保存されていません。"
+        "ページを開き直して最新の内容を確認してから、もう一度変更してください。"
+    ]
+    assert PolicyItem.objects.get(pk=item.pk).heading == old_heading
+    public = Client().get(Comment.objects.get(number=7).get_absolute_url()).content.decode()
+    assert old_heading in public and "（再改）" not in public
+
+    approver = client_as(APPROVER, "shonin")
+    approver.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 2}
+    )
+
+    assert PolicyItem.objects.get(pk=item.pk).heading == old_heading + "（再改）"
+    public = Client().get(Comment.objects.get(number=7).get_absolute_url()).content.decode()
+    assert old_heading + "（再改）" in public
