@@ -17,8 +17,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from feedback import selectors, wareki
-from feedback.exports import neutralize_formula
 from feedback.models import Comment, ReportEntry
+from feedback.writers import neutralize_formula
 
 TEXT, INTEGER, DATE, DATETIME, URL = "文字列", "整数", "日付", "日時", "URL"
 
@@ -386,7 +386,7 @@ def file_name(dataset):
 
 def write_csv(dataset, *, base_url):
     """The dataset as CSV bytes: UTF-8 with BOM, CRLF, RFC 4180 quoting; text that a
-    spreadsheet would run as a formula gets a leading ``'`` (as in ``feedback.exports``)."""
+    spreadsheet would run as a formula gets a leading ``'`` (as in ``feedback.writers``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in dataset.columns])

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from feedback import excel, exports, selectors
+from feedback import excel, selectors, table
 from feedback.models import CityResponse, Comment, FollowUp, Meeting, Member, Report
 from policy.models import Policy
 from publication import stamp
@@ -137,8 +137,8 @@ def admin_figures(*, repeat=3):
 
 def export_rows(count):
     """``count`` rows as staff export them (``export_report`` includes drafts)."""
-    comments = selectors.comment_rows(Comment.objects.order_by("meeting", "number"))[:count]
-    return exports.table_rows(comments)
+    comments = table.load(Comment.objects.order_by("meeting", "number"))[:count]
+    return table.rows(comments)
 
 
 def _rss_mb():
@@ -186,7 +186,7 @@ def excel_figures(rows, *, styled):
 
         workbook = Workbook()
         sheet = workbook.active
-        sheet.append(list(exports.COLUMNS))
+        sheet.append(list(table.TITLES))
         for row in rows:
             sheet.append(list(row.cells))
         buffer = io.BytesIO()

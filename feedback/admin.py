@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from feedback import excel, exports, permissions, review
+from feedback import excel, permissions, review, table
 from feedback.admin_import import (
     FeedbackImportMixin,
     PasteMixin,
@@ -777,7 +777,7 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
         if not request.user.has_perm(permissions.EXPORT_FEEDBACK):
             raise PermissionDenied
         comments = report_comments(report, published_only=False)
-        rows = exports.table_rows(comments)
+        rows = table.rows(comments)
         workbook = excel.report_workbook(report, rows, drafts=excel.unpublished(comments))
         return workbook_response(workbook, f"{report.label}_{report.title}.xlsx")
 
@@ -838,7 +838,7 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
         shown = []
         for report in reports:
             comments = report_comments(report, published_only=False)
-            rows = exports.table_rows(comments)
+            rows = table.rows(comments)
             drafts = excel.unpublished(comments)
             content = review.report_content(report)
             shown.append(
@@ -856,7 +856,7 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
             "shown": shown,
             "action_url": action_url,
             "selected": selected,
-            "columns": exports.COLUMNS,
+            "columns": table.TITLES,
         }
         return TemplateResponse(request, "admin/feedback/report/publish_confirmation.html", context)
 

@@ -32,10 +32,9 @@ from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import CacheStorage
 
-from feedback import excel, exports, importing, permissions
+from feedback import excel, importing, permissions, table
 from feedback.models import Comment, Meeting, Report
 from feedback.resources import CitySheetFormat, CommentImportResource, dataset_from_sheet
-from feedback.selectors import comment_rows
 from policy.models import Policy
 
 audit = logging.getLogger("audit")
@@ -364,8 +363,8 @@ class FeedbackImportMixin(ImportMixin):
         """Admin action: the selected remarks as a print-ready workbook (drafts included)."""
         if not request.user.has_perm(permissions.EXPORT_FEEDBACK):
             raise PermissionDenied
-        comments = comment_rows(queryset).order_by("meeting", "number")
-        rows = exports.table_rows(comments)
+        comments = table.load(queryset).order_by("meeting", "number")
+        rows = table.rows(comments)
         workbook = excel.list_workbook(rows, drafts=excel.unpublished(comments))
         return workbook_response(workbook, "選択した意見.xlsx")
 

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
-from feedback.exports import COLUMNS
+from feedback.table import TITLES
 
 FONT_NAME = "ＭＳ ゴシック"
 # Column widths are counted in the digit width of the workbook's default font. That font is
@@ -176,7 +176,7 @@ def _text(cell, value):
 def build_workbook(
     *, title, label, remarks_heading, response_heading, rows, sheet_name=None, drafts=frozenset()
 ):
-    """Return an openpyxl ``Workbook`` holding ``rows`` (``exports.TableRow``) as the paper 資料.
+    """Return an openpyxl ``Workbook`` holding ``rows`` (``table.TableRow``) as the paper 資料.
 
     ``drafts`` are the ids of rows that are not published (staff workbooks only): when there are
     any, a note above the table and on every page says so and a 「公開状態」 column marks them.
@@ -228,7 +228,7 @@ def build_workbook(
         sheet.row_dimensions[NOTE_ROW].height = row_height(1)
 
     # The two-level header: one heading over No.…市の考え方, one over 対応区分 and 対応状況.
-    groups = ((1, 5, remarks_heading), (6, len(COLUMNS), response_heading))
+    groups = ((1, 5, remarks_heading), (6, len(TITLES), response_heading))
     for start, end, heading in groups:
         sheet.merge_cells(
             start_row=GROUP_ROW, start_column=start, end_row=GROUP_ROW, end_column=end
@@ -245,12 +245,12 @@ def build_workbook(
     sheet.row_dimensions[GROUP_ROW].height = _text_height(
         [(heading, sum(widths[start - 1 : end]), 10) for start, end, heading in groups]
     )
-    for column, name in enumerate(COLUMNS, start=1):
+    for column, name in enumerate(TITLES, start=1):
         cell = sheet.cell(HEADER_ROW, column)
         _text(cell, name)
         cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, CENTER
     sheet.row_dimensions[HEADER_ROW].height = _text_height(
-        [(name, width, 10) for name, width in zip(COLUMNS, COLUMN_WIDTHS, strict=True)]
+        [(name, width, 10) for name, width in zip(TITLES, COLUMN_WIDTHS, strict=True)]
     )
     if drafts:
         # The status column has no group heading: its title stands over both header rows.

@@ -1,7 +1,9 @@
 """The public filters: member, policy item, 対応区分 and keyword, as plain GET parameters.
 
-The choices are handed in as lists the view has already read (published records only), so
-validating a request costs no query and a member with only draft remarks is never an option.
+The choices come from a selector (``selectors.report_filter`` / ``selectors.search_filter``:
+published records only, so a member with only draft remarks is never an option). They are read
+when the form is first needed, so an unfiltered download reads none, and a request is validated
+without a query of its own.
 """
 
 import django_filters
@@ -33,11 +35,22 @@ class CommentFilter(django_filters.FilterSet):
     item = _choice_filter("対象項目", "policy_item")
     category = _choice_filter("対応区分", "response__category")
 
-    def __init__(self, data=None, queryset=None, *, members=(), items=(), categories=(), **kw):
-        super().__init__(data, queryset, **kw)
-        self.filters["member"].extra["choices"] = [(str(m.pk), m.display_name) for m in members]
-        self.filters["item"].extra["choices"] = [(str(i.pk), i.heading) for i in items]
-        self.filters["category"].extra["choices"] = [(str(c.pk), c.name) for c in categories]
+    def __init__(self, data=None, queryset=None, *, choices, **kwargs):
+        """``choices`` is called once, when the form is built: it returns a
+        ``selectors.FilterChoices`` (members, policy items and categories, already read)."""
+        super().__init__(data, queryset, **kwargs)
+        self.choices = choices
+
+    def get_form_class(self):
+        choices = self.choices()
+        self.filters["member"].extra["choices"] = [
+            (str(m.pk), m.display_name) for m in choices.members
+        ]
+        self.filters["item"].extra["choices"] = [(str(i.pk), i.heading) for i in choices.items]
+        self.filters["category"].extra["choices"] = [
+            (str(c.pk), c.name) for c in choices.categories
+        ]
+        return super().get_form_class()
 
     def filter_keyword(self, queryset, name, value):
         return queryset.filter(keyword_condition(value)) if value.strip() else queryset

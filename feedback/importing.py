@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from feedback.exports import needs_formula_guard
+from feedback.table import IMPORT_TITLES as COLUMN_TITLES  # the columns and their aliases
+from feedback.writers import needs_formula_guard
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -56,17 +57,6 @@ class SheetError(Exception):
         self.messages = list(messages)
 
 
-# Column keys and the titles they are found by. The first title is the one we write.
-COLUMN_TITLES = {
-    "meeting": ("会議", "会議名"),
-    "number": ("No.", "No", "NO.", "NO", "№", "番号", "通番"),
-    "member": ("委員名", "委員", "発言者"),
-    "policy_item": ("対象項目", "項目", "該当箇所"),
-    "remark": ("意見、質問等", "意見・質問等", "意見、質問", "意見等", "意見"),
-    "city_view": ("市の考え方", "考え方", "市の回答"),
-    "category": ("対応区分", "区分"),
-    "follow_up": ("対応状況",),
-}
 REQUIRED_COLUMNS = ("member", "policy_item", "remark")
 COLUMN_LABELS = {key: titles[0] for key, titles in COLUMN_TITLES.items()}
 

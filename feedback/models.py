@@ -321,7 +321,7 @@ class Comment(Publishable):
             published_has_date("comment_published_has_date"),
         ]
         permissions = [
-            # Used by the Excel/CSV import and export (feedback/excel.py, feedback/exports.py).
+            # Used by the Excel/CSV import and export (feedback/excel.py, feedback/writers.py).
             ("import_feedback", _("意見等を取り込める")),
             ("export_feedback", _("意見等を書き出せる")),
         ]
@@ -416,6 +416,17 @@ class CityResponse(models.Model):
         return _comment_ever_published(self.comment_id)
 
 
+class FollowUpQuerySet(PublicQuerySet):
+    def latest_first(self):
+        """The latest follow-up first: the one a table prints as 対応状況.
+
+        The one rule for "latest": a later date wins, an undated entry (carried over from
+        paper) is older than any dated one, and among equals the later entry wins. The page
+        reads it as a subquery, the files as a ``Prefetch`` (``feedback.table``).
+        """
+        return self.order_by(models.F("recorded_on").desc(nulls_last=True), "-id")
+
+
 class FollowUp(models.Model):
     """One dated entry of what the city did about a remark (対応状況); the latest is shown."""
 
@@ -429,13 +440,13 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    objects = PublicManager()
+    objects = PublicManager.from_queryset(FollowUpQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("対応状況")
         verbose_name_plural = _("対応状況")
-        # Undated entries (carried over from paper) come first; the last one is the latest.
+        # Oldest first, the reverse of ``FollowUpQuerySet.latest_first``.
         ordering = [models.F("recorded_on").asc(nulls_first=True), "id"]
         constraints = [
             models.CheckConstraint(
@@ -683,7 +694,7 @@ class ReportSnapshot(models.Model):
 
     Written only by ``services.report_confirm_presented``; immutable afterwards. Every
     confirmation is kept, the public 「提出時点」 page shows the latest. ``rows`` holds the printed
-    cells in order (``feedback.snapshots.SnapshotRow``), the other text fields the page's title,
+    cells in order (``feedback.table.TableRow.printed``), the other text fields the page's title,
     label and both group headings as they were printed.
     """
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from feedback import excel, exports
+from feedback import excel, writers
 from feedback.models import PolicyChangeLink
 from policy import selectors as policy_selectors
 from policy import textdiff
@@ -176,7 +176,7 @@ def differences(rows):
 
 
 def _guarded(value):
-    if isinstance(value, str) and exports.needs_formula_guard(value):
+    if isinstance(value, str) and writers.needs_formula_guard(value):
         return "'" + value
     return value
 
@@ -184,7 +184,7 @@ def _guarded(value):
 def write_csv(policy, first, latest, rows):
     """UTF-8 with BOM and CRLF, like the 資料's CSV.
 
-    Text that could run as a formula gets a leading ``'`` (``exports.needs_formula_guard``).
+    Text that could run as a formula gets a leading ``'`` (``writers.needs_formula_guard``).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from feedback import exports, selectors
+from feedback import selectors, table
 from feedback.models import CityResponse, Comment, FollowUp, Member, ReflectionCategory
 from policy.models import PolicyItem
 
@@ -251,7 +251,7 @@ def report_content(report):
             row.number,
             _digest([*row.cells, *((f.recorded_on, f.text) for f in row.follow_ups)]),
         ]
-        for row in exports.table_rows(selectors.report_comments(report, published_only=False))
+        for row in table.rows(selectors.report_comments(report, published_only=False))
     ]
     return {"header": _digest(header), "rows": rows}
 

@@ -1,9 +1,20 @@
-"""Reads that span relations. Public code reaches data only through ``published()``."""
+"""Reads that span relations. Public code reaches data only through ``published()``.
+
+Each public read with GET parameters is one selector that the page and its download share:
+``report_filter`` (a 資料's rows) and ``search_filter`` (the remark search) hold the rows, the
+filter and its choices (``FilterChoices``); ``report_table`` and ``remark_search`` are the pages'
+reads on top of them.
+"""
+
+import functools
+from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
+from feedback import table
 from feedback.enums import PublicationStatus
+from feedback.filters import CommentFilter
 from feedback.models import (
     Comment,
     Committee,
@@ -17,23 +28,15 @@ from feedback.models import (
 from policy.models import Policy, PolicyItem
 from publication.cache import page_cache
 
-ROW_RELATIONS = (
-    "member",
-    "policy_item__policy",
-    "meeting__committee",
-    "response__category",
-)
-
 
 def comment_rows(comments):
-    """Remarks with everything a table row shows, in a constant number of queries."""
-    return comments.select_related(*ROW_RELATIONS).prefetch_related(
-        Prefetch("follow_ups", queryset=FollowUp.objects.order_by(*FollowUp._meta.ordering))
-    )
+    """Remarks with their relations and every follow-up in its order (oldest first), as the
+    API lists them: a constant number of queries."""
+    return comments.select_related(*table.ROW_RELATIONS).prefetch_related("follow_ups")
 
 
 def report_comments(report, *, published_only=True):
-    """The remarks a 資料 lists, in its printed order, ready for a table or a file.
+    """The remarks a 資料 lists, in its printed order, loaded for ``table.rows``.
 
     Public code keeps ``published_only``; staff exports (the meeting's handout is prepared
     before publication) pass ``False``.
@@ -41,7 +44,12 @@ def report_comments(report, *, published_only=True):
     comments = Comment.objects.filter(report_entries__report=report)
     if published_only:
         comments = comments.published()
-    return comment_rows(comments).order_by("report_entries__position")
+    return table.load(comments).order_by("report_entries__position")
+
+
+def report_published(report):
+    """The published remarks a 資料 lists (unordered): the one spelling of that set."""
+    return Comment.objects.published().filter(report_entries__report=report)
 
 
 def published_comments():
@@ -64,15 +72,6 @@ class _CountedPaginator(Paginator):
     def __init__(self, per_page, count):
         super().__init__([], per_page)
         self.__dict__["count"] = count
-
-
-def latest_follow_up_body():
-    """The 対応状況 a table prints (the last entry in ``FollowUp`` order), as a subquery."""
-    return Subquery(
-        FollowUp.objects.filter(comment=OuterRef("comment_id"))
-        .order_by(F("recorded_on").desc(nulls_last=True), "-id")
-        .values("body")[:1]
-    )
 
 
 class ReportPage(Page):
@@ -129,8 +128,8 @@ def report_page(
         comment__in=(comments if comments is not None else Comment.objects.published()),
     )
     entries = matching.select_related(
-        *(f"comment__{relation}" for relation in ROW_RELATIONS)
-    ).annotate(latest_follow_up=latest_follow_up_body())
+        *(f"comment__{relation}" for relation in table.ROW_RELATIONS)
+    ).annotate(latest_follow_up=table.latest_follow_up_body())
     if total is None:
         entries = entries.annotate(
             matching=Subquery(
@@ -189,74 +188,84 @@ def report_category_counts(report, categories, *, version=None):
     """Counts per 対応区分 of a 資料's published rows: one ``GROUP BY`` query, kept beside the
     rendered pages (``publication.cache``) under ``version``, the request's public change
     stamp, so every other page of the same 資料 reads them from memory until something
-    public changes (without ``version``, nothing is kept).
-
-    Every category in ``categories`` is listed (zero included); rows without a category are
-    counted under ``None``, listed only when there are some.
+    public changes (without ``version``, nothing is kept). Listed as ``count_by_category``
+    lists them.
     """
     key = f"report-category-counts:{version!r}:{report.pk}".replace(" ", "")
     counts = page_cache().get(key) if version is not None else None
     if counts is None:
-        counts = _report_category_counts(report)
+        counts = dict(
+            report_published(report)
+            .order_by()
+            .values_list("response__category")
+            .annotate(total=Count("pk"))
+        )
         if version is not None:
             page_cache().set(key, counts)
+    return _every_category(categories, counts)
+
+
+def count_by_category(categories, category_ids):
+    """Counts per 対応区分 from already-read category ids, listed as ``_every_category``."""
+    counts = {}
+    for category_id in category_ids:
+        counts[category_id] = counts.get(category_id, 0) + 1
+    return _every_category(categories, counts)
+
+
+def _every_category(categories, counts):
+    """``(category, count)`` for every category in ``categories`` (zero included), then the
+    rows without a category under ``None`` when there are some: the one shape of counts per
+    category."""
     result = [(category, counts.get(category.pk, 0)) for category in categories]
     if counts.get(None):
         result.append((None, counts[None]))
     return result
 
 
-def _report_category_counts(report):
-    return {
-        row["comment__response__category"]: row["total"]
-        for row in ReportEntry.objects.filter(
-            report=report, comment__in=Comment.objects.published()
-        )
-        .order_by()
-        .values("comment__response__category")
-        .annotate(total=Count("pk"))
-    }
-
-
 def report_members(report):
     """The members whose published remarks a 資料 lists, in 五十音順."""
-    listed = Comment.objects.published().filter(report_entries__report=report)
-    return (
-        Member.objects.filter(Exists(listed.filter(member=OuterRef("pk"))))
-        .select_related("committee")
-        .order_by("name_kana", "name")
-    )
+    return _members_of(report_published(report))
 
 
 def report_policy_items(report):
     """The policy items the published remarks of a 資料 are about."""
-    listed = Comment.objects.published().filter(report_entries__report=report)
-    return (
-        PolicyItem.objects.filter(Exists(listed.filter(policy_item=OuterRef("pk"))))
-        .select_related("policy")
-        .order_by("policy__title", "order", "id")
-    )
+    return _policy_items_of(report_published(report))
 
 
 def report_published_comment_ids(report):
     """The ids of the published remarks a 資料 lists."""
-    return set(
-        Comment.objects.published()
-        .filter(report_entries__report=report)
-        .values_list("pk", flat=True)
-    )
+    return set(report_published(report).values_list("pk", flat=True))
 
 
 def report_source_meetings(report):
     """The meetings whose remarks a 資料 lists (usually one)."""
-    listed = Comment.objects.published().filter(report_entries__report=report)
+    listed = report_published(report)
     return Meeting.objects.filter(Exists(listed.filter(meeting=OuterRef("pk")))).select_related(
         "committee"
     )
 
 
+def _members_of(comments):
+    """The members who made one of ``comments``, in 五十音順 (one query, no count)."""
+    return (
+        Member.objects.filter(Exists(comments.filter(member=OuterRef("pk"))))
+        .select_related("committee")
+        .order_by("name_kana", "name")
+    )
+
+
+def _policy_items_of(comments):
+    """The policy items one of ``comments`` is about, in the policy's order."""
+    return (
+        PolicyItem.objects.filter(Exists(comments.filter(policy_item=OuterRef("pk"))))
+        .select_related("policy")
+        .order_by("policy__title", "order", "id")
+    )
+
+
 def public_members():
-    """Members with at least one published remark, in 五十音順."""
+    """Members with at least one published remark, in 五十音順, with ``published_count``."""
     return (
         Member.objects.filter(comments__in=Comment.objects.published())
         .select_related("committee")
@@ -270,6 +279,7 @@ def public_members():
 
 
 def public_policy_items():
+    """Policy items with at least one published remark, with ``published_count``."""
     return (
         PolicyItem.objects.filter(comments__in=Comment.objects.published())
         .select_related("policy")
@@ -298,18 +308,140 @@ def public_categories():
     return list(ReflectionCategory.objects.all())
 
 
-def count_by_category(categories, category_ids):
-    """Counts per 対応区分 from already-read category ids: every category listed, zero included.
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the public filter offers: lists already read (published records only)."""
 
-    Remarks without a category are counted under ``None`` (listed only when there are some).
+    members: list
+    items: list
+    categories: list
+
+
+def report_filter_choices(report, categories=None):
+    """The choices of a 資料's filter: its own members and policy items, every category (two
+    queries, three without ``categories``)."""
+    return FilterChoices(
+        members=list(report_members(report)),
+        items=list(report_policy_items(report)),
+        categories=public_categories() if categories is None else categories,
+    )
+
+
+def search_filter_choices(categories=None):
+    """The choices of the remark search: every member and policy item with a published
+    remark, every category."""
+    published = Comment.objects.published()
+    return FilterChoices(
+        members=list(_members_of(published)),
+        items=list(_policy_items_of(published)),
+        categories=public_categories() if categories is None else categories,
+    )
+
+
+def report_filter(report, params, *, categories=None):
+    """A published 資料's published remarks filtered by ``params`` (GET), for its page and its
+    download: ``.qs`` is the rows in printed order, loaded for ``table.rows``; the choices
+    (``report_filter_choices``) are read only when the form is needed."""
+    return CommentFilter(
+        params or None,
+        report_comments(report),
+        choices=functools.partial(report_filter_choices, report, categories),
+    )
+
+
+# The remark search lists the newest meeting first.
+SEARCH_ORDER = ("-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number")
+
+
+def search_filter(params):
+    """Every published remark filtered by ``params`` (GET), for the search page and its
+    download: ``.qs`` in ``SEARCH_ORDER``, loaded for ``table.rows``; the choices
+    (``search_filter_choices``) are read only when the form is needed."""
+    return CommentFilter(
+        params or None,
+        table.load(Comment.objects.published()).order_by(*SEARCH_ORDER),
+        choices=search_filter_choices,
+    )
+
+
+def filter_is_valid(filterset):
+    """Whether a filter can be applied: unbound, or bound with valid values."""
+    return not filterset.is_bound or filterset.is_valid()
+
+
+def filter_query(filterset):
+    """The keyword the rows are marked with: the valid ``q``, or ``""``."""
+    if filterset.is_bound and filterset.is_valid():
+        return filterset.form.cleaned_data.get("q", "")
+    return ""
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """What the 資料 page shows of its rows: the filter, counts per category and their
+    ``total``, one ``page`` of entries and their ``rows`` (``table.TableRow``)."""
+
+    filter: CommentFilter
+    summary: list
+    total: int
+    page: "ReportPage"
+    rows: list
+
+
+def report_table(report, params, *, version=None):
+    """A published 資料's page of rows for ``params`` (its filter, ``page``, ``after``,
+    ``before``): eight queries with the page's own, whatever the 資料's length.
+
+    An invalid filter gives no rows (the page says why); a page number out of range raises
+    ``EmptyPage``.
     """
-    counts = {}
-    for category_id in category_ids:
-        counts[category_id] = counts.get(category_id, 0) + 1
-    result = [(category, counts.get(category.pk, 0)) for category in categories]
-    if counts.get(None):
-        result.append((None, counts[None]))
-    return result
+    categories = public_categories()
+    summary = report_category_counts(report, categories, version=version)
+    total = sum(count for _category, count in summary)
+    filterset = report_filter(report, params, categories=categories)
+    if not filter_is_valid(filterset):
+        page = report_page(report, comments=Comment.objects.none(), total=0)
+    else:
+        page = report_page(
+            report,
+            comments=filterset.qs.values("pk") if filterset.is_active else None,
+            number=params.get("page"),
+            after=params.get("after"),
+            before=params.get("before"),
+            # Unfiltered, the rows are those the category counts add up.
+            total=None if filterset.is_active else total,
+        )
+    rows = [table.entry_row(entry) for entry in page.object_list]
+    return ReportTable(filter=filterset, summary=summary, total=total, page=page, rows=rows)
+
+
+REMARKS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class RemarkSearch:
+    """What the search page shows: the filter, one ``page`` of remarks and their ``rows``."""
+
+    filter: CommentFilter
+    page: Page
+    rows: list
+
+
+def remark_search(params):
+    """A page of the remark search for ``params`` (its filter and ``page``)."""
+    filterset = search_filter(params)
+    valid = filter_is_valid(filterset)
+    page = Paginator(filterset.qs if valid else [], REMARKS_PER_PAGE).get_page(params.get("page"))
+    return RemarkSearch(filter=filterset, page=page, rows=table.rows(page.object_list, links=True))
+
+
+def remarks_of(**condition):
+    """The published remarks on a member's, policy item's, meeting's or committee's page, as
+    table rows (newest meeting first)."""
+    comments = table.load(Comment.objects.published().filter(**condition))
+    return table.rows(
+        comments.order_by("-meeting__fiscal_year", "-meeting__number", "number"), links=True
+    )
 
 
 def reports_source_meetings(reports):
@@ -342,13 +474,9 @@ def report_category_ids(reports):
 
 
 def published_category_ids():
-    """The 対応区分 id of every published remark that a published 資料 lists."""
-    return list(
-        Comment.objects.published()
-        .filter(reports__in=Report.objects.published())
-        .distinct()
-        .values_list("pk", "response__category_id")
-    )
+    """The 対応区分 id of every published remark (a published remark is always listed by a
+    published 資料: ``services`` keep it so), as every other public count reads them."""
+    return list(Comment.objects.published().values_list("response__category_id", flat=True))
 
 
 def public_meetings_list():
@@ -378,8 +506,13 @@ def public_policies():
 
 
 def report_rows(report):
-    """A published 資料's published remarks in printed order, each with its ``position``."""
-    return report_comments(report).annotate(position=F("report_entries__position"))
+    """A published 資料's published remarks in printed order, each with its ``position`` and
+    every follow-up (the API's rows)."""
+    return (
+        comment_rows(report_published(report))
+        .annotate(position=F("report_entries__position"))
+        .order_by("position")
+    )
 
 
 def changed_since(moment):

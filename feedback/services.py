@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,7 +394,9 @@ def meeting_draft_next_report(*, meeting: Meeting, by, next_meeting: Meeting | N
     originals = list(
         lineage.committee_open_comments(meeting.committee, published_only=False)
         .filter(earlier)
-        .prefetch_related("follow_ups")
+        .prefetch_related(
+            Prefetch("follow_ups", FollowUp.objects.latest_first(), to_attr="latest_follow_ups")
+        )
     )
     if not originals:
         raise ValidationError(_("次回に継続する未終結の意見がありません。"))
@@ -434,9 +436,8 @@ def meeting_draft_next_report(*, meeting: Meeting, by, next_meeting: Meeting | N
             copy = CityResponse(comment=draft, body=response.body, category=response.category)
             copy._history_user = by
             copy.save()
-        follow_ups = list(original.follow_ups.all())
-        if follow_ups:
-            latest = follow_ups[-1]  # FollowUp's ordering puts the latest last
+        if original.latest_follow_ups:
+            latest = original.latest_follow_ups[0]
             copy = FollowUp(comment=draft, recorded_on=latest.recorded_on, body=latest.body)
             copy._history_user = by
             copy.save()

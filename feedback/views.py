@@ -4,7 +4,7 @@ Every view is wrapped in ``publication.cache.public_page`` (see ``urls.py``): va
 published data, and no shared caching of a logged-in staff member's page.
 """
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,12 +12,8 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from feedback import excel, exports, lineage, selectors, snapshots
-from feedback.filters import CommentFilter
-from feedback.models import Comment
+from feedback import excel, lineage, selectors, snapshots, table, writers
 from publication.cache import request_stamp
-
-COMMENTS_PER_PAGE = 20
 
 
 class ReportListView(ListView):
@@ -42,28 +38,27 @@ class ReportListView(ListView):
             for report in reports
         ]
         context["summary"] = selectors.count_by_category(
-            categories, [category_id for _pk, category_id in selectors.published_category_ids()]
+            categories, selectors.published_category_ids()
         )
         return context
 
 
 class FilteredPageMixin:
-    """A filter form over published remarks; a 400 page with the reasons when it is invalid."""
-
-    def filter_for(self, queryset, *, members, items, categories):
-        self.filterset = CommentFilter(
-            self.request.GET or None,
-            queryset,
-            members=members,
-            items=items,
-            categories=categories,
-        )
-        return self.filterset
+    """A page over a filter of published remarks: a 400 page with the reasons when the filter
+    is invalid. ``get_context_data`` puts the filter in ``context["filter"]``."""
 
     def render_to_response(self, context, **response_kwargs):
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if not selectors.filter_is_valid(context["filter"]):
             response_kwargs["status"] = 400
         return super().render_to_response(context, **response_kwargs)
+
+
+def _querystring(params, *drop):
+    """``params`` without the paging parameters ``drop``, for the page links."""
+    query = params.copy()
+    for name in drop:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 class ReportDetailView(FilteredPageMixin, DetailView):
@@ -83,48 +78,26 @@ class ReportDetailView(FilteredPageMixin, DetailView):
         """
         context = super().get_context_data(**kwargs)
         report = self.object
-        categories = selectors.public_categories()
-        summary = selectors.report_category_counts(
-            report, categories, version=request_stamp(self.request)
-        )
-        filterset = self.filter_for(
-            selectors.published_comments().filter(report_entries__report=report),
-            members=list(selectors.report_members(report)),
-            items=list(selectors.report_policy_items(report)),
-            categories=categories,
-        )
-        valid = filterset.is_valid() if filterset.is_bound else True
-        total = sum(count for _category, count in summary)
-        if filterset.is_active and not valid:
-            page = selectors.report_page(report, comments=Comment.objects.none(), total=0)
-        else:
-            try:
-                page = selectors.report_page(
-                    report,
-                    comments=filterset.qs.values("pk") if filterset.is_active else None,
-                    number=self.request.GET.get("page"),
-                    after=self.request.GET.get("after"),
-                    before=self.request.GET.get("before"),
-                    # Unfiltered, the rows are those the category counts add up.
-                    total=None if filterset.is_active else total,
-                )
-            except EmptyPage as error:
-                raise Http404("no such page") from error
-        query = self.request.GET.copy()
-        for name in ("page", "after", "before"):
-            query.pop(name, None)
-        context.update(
-            entries=page.object_list,
-            page_obj=page,
-            total=total,
-            filter=filterset,
-            query=filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else "",
-            summary=summary,
-            source_meetings=list(selectors.report_source_meetings(report)),
-            querystring=query.urlencode(),
-        )
+        try:
+            read = selectors.report_table(
+                report, self.request.GET, version=request_stamp(self.request)
+            )
+        except EmptyPage as error:
+            raise Http404("no such page") from error
         # What changed since the 配布版: marks on this page's rows, the rows withdrawn since.
-        context["withdrawn_since"] = snapshots.mark_changes(report, page.object_list)
+        rows, withdrawn = snapshots.mark_changes(report, read.rows)
+        context.update(
+            entries=read.page.object_list,
+            rows=rows,
+            page_obj=read.page,
+            total=read.total,
+            filter=read.filter,
+            query=selectors.filter_query(read.filter),
+            summary=read.summary,
+            source_meetings=list(selectors.report_source_meetings(report)),
+            querystring=_querystring(self.request.GET, "page", "after", "before"),
+            withdrawn_since=withdrawn,
+        )
         return context
 
 
@@ -154,27 +127,14 @@ class CommentSearchView(FilteredPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filterset = self.filter_for(
-            selectors.published_comments().order_by(
-                "-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number"
-            ),
-            members=list(selectors.public_members()),
-            items=list(selectors.public_policy_items()),
-            categories=selectors.public_categories(),
-        )
-        valid = not filterset.is_bound or filterset.is_valid()
-        page = Paginator(filterset.qs if valid else [], COMMENTS_PER_PAGE).get_page(
-            self.request.GET.get("page")
-        )
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        search = selectors.remark_search(self.request.GET)
         context.update(
-            filter=filterset,
-            page_obj=page,
-            page_range=page.paginator.get_elided_page_range(page.number),
-            comments=list(page.object_list),
-            query=filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else "",
-            querystring=query.urlencode(),
+            filter=search.filter,
+            page_obj=search.page,
+            page_range=search.page.paginator.get_elided_page_range(search.page.number),
+            rows=search.rows,
+            query=selectors.filter_query(search.filter),
+            querystring=_querystring(self.request.GET, "page"),
         )
         return context
 
@@ -210,10 +170,7 @@ class CommentListDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        comments = selectors.published_comments().filter(**{self.comment_filter: self.object})
-        context["comments"] = comments.order_by(
-            "-meeting__fiscal_year", "-meeting__number", "number"
-        )
+        context["rows"] = selectors.remarks_of(**{self.comment_filter: self.object})
         context["heading_prefix"] = self.heading_prefix
         context["kind"] = self.kind
         return context
@@ -307,24 +264,16 @@ class DownloadView(View):
         if fmt not in DOWNLOAD_TYPES:
             raise Http404
         report = get_object_or_404(selectors.public_reports(), pk=pk) if pk else None
-        if report:
-            comments = selectors.report_comments(report)
-        else:
-            comments = selectors.published_comments().order_by(
-                "-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number"
-            )
-        filterset = CommentFilter(
-            request.GET or None,
-            comments,
-            members=list(selectors.public_members()),
-            items=list(selectors.public_policy_items()),
-            categories=selectors.public_categories(),
+        filterset = (
+            selectors.report_filter(report, request.GET)
+            if report
+            else selectors.search_filter(request.GET)
         )
-        if filterset.is_bound and not filterset.is_valid():
+        if not selectors.filter_is_valid(filterset):
             return HttpResponseBadRequest(
                 "\n".join(filterset.error_messages), content_type="text/plain; charset=utf-8"
             )
-        rows = exports.table_rows(filterset.qs)
+        rows = table.rows(filterset.qs)
         base_url = request.build_absolute_uri("/").rstrip("/")
         name = f"{report.label}_{report.title}" if report else excel.LIST_TITLE
         if filterset.is_active:
@@ -333,9 +282,9 @@ class DownloadView(View):
             workbook = excel.report_workbook(report, rows) if report else excel.list_workbook(rows)
             content = excel.workbook_bytes(workbook)
         elif fmt == "csv":
-            content = exports.write_csv(rows, base_url=base_url)
+            content = writers.write_csv(rows, base_url=base_url)
         else:
-            content = exports.write_json(rows, report=report, base_url=base_url)
+            content = writers.write_json(rows, report=report, base_url=base_url)
         response = HttpResponse(content, content_type=DOWNLOAD_TYPES[fmt])
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"{name}.{fmt}"

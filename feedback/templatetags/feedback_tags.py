@@ -34,13 +34,6 @@ def wareki_time(value):
 
 
 @register.filter
-def last_item(related):
-    """The last object of a (prefetched) related set, without another query."""
-    items = list(related.all())
-    return items[-1] if items else None
-
-
-@register.filter
 def highlight(value, query):
     """The text escaped, with the search keywords in ``<mark>``."""
     from feedback.search import highlight as highlight_text

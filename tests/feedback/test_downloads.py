@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback import excel, exports, permissions
+from feedback import excel, permissions, table
 from feedback.enums import PublicationStatus
 from feedback.models import Comment, ReportEntry
 from tests.factories import answered_comment, report_with_comments, staff_user
@@ -215,7 +215,7 @@ def test_public_workbook_columns_never_change_for_drafts(client, shiryo2):
     sheet = workbook_sheet(download(client, shiryo2, "xlsx"))
 
     assert sheet.max_column == 7
-    assert [cell.value for cell in sheet[4]] == list(exports.COLUMNS)
+    assert [cell.value for cell in sheet[4]] == list(table.TITLES)
     assert sheet["A2"].value is None
     assert sheet.oddHeader.right.text is None
 
@@ -240,7 +240,7 @@ def test_staff_workbook_marks_draft_rows(client, shiryo2, tmp_path):
     ):
         assert sheet["A2"].value == excel.DRAFT_NOTE
         assert sheet.oddHeader.right.text == excel.DRAFT_NOTE
-        assert [cell.value for cell in sheet[4]][:7] == list(exports.COLUMNS)
+        assert [cell.value for cell in sheet[4]][:7] == list(table.TITLES)
         assert sheet["H3"].value == "公開状態"
         assert [sheet.cell(row, 8).value for row in range(5, 12)] == [
             None, None, "未公開", None, None, None, None

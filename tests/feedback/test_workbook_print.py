@@ -28,7 +28,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from feedback import excel, exports
+from feedback import excel, table
 from tests.feedback.test_seed import SOURCE_DATA
 
 # A4 landscape: 297 × 210 mm in points.
@@ -272,7 +272,7 @@ def assert_every_cell_printed_whole(printed):
 
 
 def assert_header_on_every_page(printed, remarks_heading, response_heading):
-    header = squeeze("".join(exports.COLUMNS))
+    header = squeeze("".join(table.TITLES))
     for number, text in enumerate(printed.layout, start=1):
         page = squeeze(text)
         assert header in page, f"page {number} has no column titles"
@@ -370,7 +370,7 @@ def generated_rows(count=GENERATED_ROWS):
     rows = []
     for number in range(1, count + 1):
         rows.append(
-            exports.TableRow(
+            table.TableRow(
                 id=number,
                 url=f"/comments/{number}/",
                 meeting="令和2年度第2回平塚市行政改革推進委員会",

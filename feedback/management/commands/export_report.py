@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from feedback import excel, exports
+from feedback import excel, table, writers
 from feedback.models import Report
 from feedback.selectors import report_comments
 
@@ -30,15 +30,15 @@ class Command(BaseCommand):
                 "形式が分かりません。--format に xlsx・csv・json のいずれかを指定してください。"
             )
         comments = report_comments(report_obj, published_only=published_only)
-        rows = exports.table_rows(comments)
+        rows = table.rows(comments)
         if fmt == "xlsx":
             # Drafts are marked 「未公開」, so that nobody hands them out unapproved.
             workbook = excel.report_workbook(report_obj, rows, drafts=excel.unpublished(comments))
             content = excel.workbook_bytes(workbook)
         elif fmt == "csv":
-            content = exports.write_csv(rows)
+            content = writers.write_csv(rows)
         else:
-            content = exports.write_json(rows, report=report_obj)
+            content = writers.write_json(rows, report=report_obj)
         try:
             path.write_bytes(content)
         except OSError as error:

@@ -8,9 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from feedback import excel, exports
+from feedback import excel, table, writers
 from feedback.models import Comment
-from feedback.selectors import comment_rows
 from tests.feedback.test_seed import SOURCE_DATA
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def shiryo2_rows(report):
     comments = Comment.objects.published().filter(report_entries__report=report)
-    return exports.table_rows(comment_rows(comments).order_by("report_entries__position"))
+    return table.rows(table.load(comments).order_by("report_entries__position"))
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def test_workbook_cells_equal_the_source(workbook):
     assert sheet["G1"].value == "資料2"
     assert sheet["A3"].value == SOURCE_DATA["remarks_heading"]
     assert sheet["F3"].value == SOURCE_DATA["response_heading"]
-    assert [cell.value for cell in sheet[4]] == list(exports.COLUMNS)
+    assert [cell.value for cell in sheet[4]] == list(table.TITLES)
     data = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
     expected = [[int(row[0]), *row[1:]] for row in SOURCE_DATA["rows"]]
     assert data == expected
@@ -86,12 +85,12 @@ def test_workbook_never_writes_formulas(shiryo2):
 
 
 def test_csv_has_bom_crlf_and_every_cell(shiryo2):
-    content = exports.write_csv(shiryo2_rows(shiryo2), base_url="https://example.jp")
+    content = writers.write_csv(shiryo2_rows(shiryo2), base_url="https://example.jp")
 
     assert content.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in content
     records = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    assert records[0] == list(exports.CSV_HEADER)
+    assert records[0] == list(writers.CSV_HEADER)
     assert [record[1:8] for record in records[1:]] == SOURCE_DATA["rows"]
     assert {record[0] for record in records[1:]} == {"令和2年度第2回平塚市行政改革推進委員会"}
     assert records[1][8].startswith("https://example.jp/comments/")
@@ -104,7 +103,7 @@ def test_csv_neutralizes_formula_text(shiryo2, dangerous):
     comment.save()
 
     records = list(
-        csv.reader(io.StringIO(exports.write_csv(shiryo2_rows(shiryo2)).decode("utf-8-sig")))
+        csv.reader(io.StringIO(writers.write_csv(shiryo2_rows(shiryo2)).decode("utf-8-sig")))
     )
 
     assert records[2][4] == "'" + dangerous
@@ -112,7 +111,7 @@ def test_csv_neutralizes_formula_text(shiryo2, dangerous):
 
 
 def test_json_uses_documented_fields(shiryo2):
-    document = json.loads(exports.write_json(shiryo2_rows(shiryo2), report=shiryo2))
+    document = json.loads(writers.write_json(shiryo2_rows(shiryo2), report=shiryo2))
 
     assert document["schema_version"] == 1
     assert document["report"]["label"] == "資料2"
