@@ -14,6 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -23,9 +24,8 @@ from feedback import excel, exports, selectors
 from feedback.models import CityResponse, Comment, FollowUp, Meeting, Member, Report
 from policy.models import Policy
 from publication import stamp
-from publication.cache import page_cache
 
-# Words the demo text contains (feedback/management/commands/generate_demo_data.py).
+# Words the demo text contains (bench/demo_data.py).
 SEARCH_WORDS = {"3文字": "電子化", "2文字": "窓口", "1文字": "市"}
 
 
@@ -35,7 +35,8 @@ def client():
 
 
 def clear_page_cache():
-    page_cache().clear()
+    """Empty the rendered pages (the ``pages`` cache of settings ``CACHES``): a cold request."""
+    caches["pages"].clear()
 
 
 def get(client, url, *, cold):
@@ -64,7 +65,7 @@ def timed(client, url, *, cold, repeat=3):
 
 
 def sample_reports():
-    """The 資料 generate_demo_data made for the page benchmark, by size."""
+    """The 資料 bench/demo_data.py made for the page benchmark, by size."""
     reports = Report.objects.published().filter(title__endswith="（ベンチマーク用）")
     return {report.entries.count(): report for report in reports}
 

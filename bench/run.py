@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                      # SQLite in bench/.data/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hiratsuka_bench .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --demo-data 10000    # demo data only (bench/demo_data.py)
 
 The database is emptied first: with ``DATABASE_URL`` its name must contain ``bench``. Options:
 ``--sizes 10000,100000`` (remarks), ``--seconds 5`` (each load run), ``--output`` (the Markdown
@@ -63,9 +64,21 @@ def run_child(task, args):
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     django.setup()
-    from bench import measure
+    # Imported once Django is set up: both modules import the models.
+    from bench import demo_data, measure
 
-    if task == "pages":
+    if task == "generate":
+        started = time.perf_counter()
+        try:
+            created = demo_data.generate(
+                comments=int(args[0]),
+                sample_sizes=sorted({int(size) for size in args[1].split(",") if size.strip()}),
+                history=args[2] == "history",
+            )
+        except demo_data.DemoDataError as error:
+            raise SystemExit(str(error)) from None
+        result = {"seconds": time.perf_counter() - started, "created": created}
+    elif task == "pages":
         result = measure.page_figures()
     elif task == "admin":
         result = measure.admin_figures()
@@ -458,9 +471,27 @@ def main():
     parser.add_argument(
         "--parts", default="all", help="all, or some of pages,admin,load,excel,import"
     )
+    parser.add_argument(
+        "--demo-data",
+        type=int,
+        metavar="COMMENTS",
+        help="only write this many remarks of demo data into the database (not emptied first)",
+    )
+    parser.add_argument(
+        "--sample-reports", default="", help="with --demo-data: 資料 of these sizes too (7,2000)"
+    )
+    parser.add_argument(
+        "--skip-history", action="store_true", help="with --demo-data: no history rows"
+    )
     options = parser.parse_args()
     if options.child:
         return run_child(options.child[0], options.child[1:])
+    if options.demo_data is not None:
+        history = "no-history" if options.skip_history else "history"
+        made = child("generate", options.demo_data, options.sample_reports, history)
+        summary = "、".join(f"{name} {count:,}件" for name, count in made["created"].items())
+        print(f"{summary}を{made['seconds']:.1f}秒で作成しました。")
+        return None
 
     sizes = [int(size) for size in options.sizes.split(",")]
     vendor = "postgresql" if _env()["DATABASE_URL"].startswith("postgres") else "sqlite"
@@ -470,9 +501,7 @@ def main():
         print(f"== {db['label']}, {size:,} remarks", flush=True)
         reset_database()
         db["version"] = child("versions")["database"]
-        seconds = manage(
-            "generate_demo_data", f"--comments={size}", f"--sample-reports=7,2000,{size}"
-        )
+        seconds = child("generate", size, f"7,2000,{size}", "history")["seconds"]
         run = {"generate": {"seconds": seconds}, "load_seconds": options.seconds}
         print(f"   generated in {seconds:.1f} s", flush=True)
         parts = {"pages", "admin", "load", "excel", "import"}
