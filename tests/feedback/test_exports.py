@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from feedback import excel, exports
 from feedback.models import Comment
 from feedback.selectors import comment_rows
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE_DATA
 
 pytestmark = pytest.mark.django_db
 
