@@ -120,7 +120,7 @@ def _paragraph(rng, pieces, subject, low, high, **extra):
     return text[:target].rstrip("、") or text
 
 
-def remark_text(rng, subject):
+def comment_text(rng, subject):
     target = rng.randint(50, 400)
     text = rng.choice(OPENINGS).format(s=subject)
     while len(text) < target:
@@ -265,7 +265,7 @@ def generate(*, comments, seed=2020, sample_sizes=(), history=True):
             number=number,
             member=rng.choice(members_of[meeting.committee_id]),
             policy_item=rng.choice(items),
-            body=remark_text(rng, subject),
+            body=comment_text(rng, subject),
             status=PublicationStatus.PUBLISHED if published else PublicationStatus.DRAFT,
             published_at=now if published else None,
         )

@@ -14,15 +14,25 @@ import statistics
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook, load_workbook
 
 from feedback import excel, exports, selectors
-from feedback.models import CityResponse, Comment, FollowUp, Meeting, Member, Report
-from policy.models import Policy
+from feedback.models import (
+    CityResponse,
+    Comment,
+    FollowUp,
+    Meeting,
+    Member,
+    ReflectionCategory,
+    Report,
+)
+from policy.models import Policy, PolicyItem
 from publication import stamp
 
 # Words the demo text contains (bench/demo_data.py).
@@ -121,8 +131,6 @@ def page_figures(*, repeat=3):
 
 def admin_figures(*, repeat=3):
     """Queries and time of the remarks' changelist in the admin, signed in as a superuser."""
-    from django.contrib.auth import get_user_model
-
     user, _created = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -183,8 +191,6 @@ def excel_figures(rows, *, styled):
         )
         content = excel.workbook_bytes(workbook)
     else:
-        from openpyxl import Workbook
-
         workbook = Workbook()
         sheet = workbook.active
         sheet.append(list(exports.COLUMNS))
@@ -257,11 +263,6 @@ def import_figures(path):
 
 def import_baseline(path):
     """openpyxl reading the same file plus bulk_create of the same rows, rolled back."""
-    from openpyxl import load_workbook
-
-    from feedback.models import ReflectionCategory
-    from policy.models import PolicyItem
-
     started = time.perf_counter()
     workbook = load_workbook(path, read_only=True)
     values = [

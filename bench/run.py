@@ -11,6 +11,7 @@ Each measurement runs in a child process of its own, so that its peak memory is 
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -25,6 +26,11 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import django
+import openpyxl
+import psycopg2
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -59,8 +65,6 @@ def _env():
 
 
 def run_child(task, args):
-    import django
-
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     django.setup()
@@ -104,8 +108,6 @@ def run_child(task, args):
     elif task == "invalidate":
         result = measure.invalidation_check(args[0], lambda url: http_get(args[1] + url))
     elif task == "versions":
-        from django.db import connection
-
         with connection.cursor():
             pass
         result = {
@@ -134,13 +136,11 @@ def reset_database():
             raise SystemExit(
                 f"bench: refusing to empty the database {name!r}; use one named like *bench*"
             )
-        import psycopg2
-
-        connection = psycopg2.connect(url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
+        server = psycopg2.connect(url)
+        server.autocommit = True
+        with server.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        connection.close()
+        server.close()
     manage("migrate", "--noinput", "-v0")
     manage("createcachetable", "-v0")
     manage("collectstatic", "--noinput", "-v0")
@@ -241,8 +241,6 @@ def load(url, *, seconds, connections=4):
 
 def python_load(url, *, seconds, connections=4):
     """The fallback load generator: ``connections`` threads for ``seconds``."""
-    import http.client
-
     parsed = urllib.parse.urlparse(url)
     deadline = time.monotonic() + seconds
     counts = [[0, 0] for _ in range(connections)]
@@ -316,9 +314,6 @@ def machine():
 
 
 def versions():
-    import django
-    import openpyxl
-
     gunicorn = subprocess.run(
         [str(Path(PYTHON).parent / "gunicorn"), "--version"], capture_output=True, text=True
     ).stdout.strip()
