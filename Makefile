@@ -128,7 +128,7 @@ format: $(VENV)/.dev-installed
 
 # bandit over the served code: medium and high findings fail (reviewed ones carry # nosec).
 security: $(VENV)/.dev-installed
-	$(BIN)/bandit -q -c pyproject.toml -r api feedback policy hiratsuka_site publication --severity-level medium
+	$(BIN)/bandit -q -c pyproject.toml -r api feedback policy hiratsuka_site publication safeguards --severity-level medium
 
 migrations-check: $(VENV)/.dev-installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -14,18 +14,28 @@ import statistics
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook, load_workbook
 
 from feedback import excel, selectors, table
-from feedback.models import CityResponse, Comment, FollowUp, Meeting, Member, Report
-from policy.models import Policy
+from feedback.models import (
+    CityResponse,
+    Comment,
+    FollowUp,
+    Meeting,
+    Member,
+    ReflectionCategory,
+    Report,
+)
+from policy.models import Policy, PolicyItem
 from publication import stamp
-from publication.cache import page_cache
 
-# Words the demo text contains (feedback/management/commands/generate_demo_data.py).
+# Words the demo text contains (bench/demo_data.py).
 SEARCH_WORDS = {"3文字": "電子化", "2文字": "窓口", "1文字": "市"}
 
 
@@ -35,7 +45,8 @@ def client():
 
 
 def clear_page_cache():
-    page_cache().clear()
+    """Empty the rendered pages (the ``pages`` cache of settings ``CACHES``): a cold request."""
+    caches["pages"].clear()
 
 
 def get(client, url, *, cold):
@@ -64,7 +75,7 @@ def timed(client, url, *, cold, repeat=3):
 
 
 def sample_reports():
-    """The 資料 generate_demo_data made for the page benchmark, by size."""
+    """The 資料 bench/demo_data.py made for the page benchmark, by size."""
     reports = Report.objects.published().filter(title__endswith="（ベンチマーク用）")
     return {report.entries.count(): report for report in reports}
 
@@ -120,8 +131,6 @@ def page_figures(*, repeat=3):
 
 def admin_figures(*, repeat=3):
     """Queries and time of the remarks' changelist in the admin, signed in as a superuser."""
-    from django.contrib.auth import get_user_model
-
     user, _created = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -182,8 +191,6 @@ def excel_figures(rows, *, styled):
         )
         content = excel.workbook_bytes(workbook)
     else:
-        from openpyxl import Workbook
-
         workbook = Workbook()
         sheet = workbook.active
         sheet.append(list(table.TITLES))
@@ -256,11 +263,6 @@ def import_figures(path):
 
 def import_baseline(path):
     """openpyxl reading the same file plus bulk_create of the same rows, rolled back."""
-    from openpyxl import load_workbook
-
-    from feedback.models import ReflectionCategory
-    from policy.models import PolicyItem
-
     started = time.perf_counter()
     workbook = load_workbook(path, read_only=True)
     values = [

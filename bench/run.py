@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                      # SQLite in bench/.data/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hiratsuka_bench .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --demo-data 10000    # demo data only (bench/demo_data.py)
 
 The database is emptied first: with ``DATABASE_URL`` its name must contain ``bench``. Options:
 ``--sizes 10000,100000`` (remarks), ``--seconds 5`` (each load run), ``--output`` (the Markdown
@@ -10,6 +11,7 @@ Each measurement runs in a child process of its own, so that its peak memory is 
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -24,6 +26,11 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import django
+import openpyxl
+import psycopg2
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -58,14 +65,24 @@ def _env():
 
 
 def run_child(task, args):
-    import django
-
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     django.setup()
-    from bench import measure
+    # Imported once Django is set up: both modules import the models.
+    from bench import demo_data, measure
 
-    if task == "pages":
+    if task == "generate":
+        started = time.perf_counter()
+        try:
+            created = demo_data.generate(
+                comments=int(args[0]),
+                sample_sizes=sorted({int(size) for size in args[1].split(",") if size.strip()}),
+                history=args[2] == "history",
+            )
+        except demo_data.DemoDataError as error:
+            raise SystemExit(str(error)) from None
+        result = {"seconds": time.perf_counter() - started, "created": created}
+    elif task == "pages":
         result = measure.page_figures()
     elif task == "admin":
         result = measure.admin_figures()
@@ -91,8 +108,6 @@ def run_child(task, args):
     elif task == "invalidate":
         result = measure.invalidation_check(args[0], lambda url: http_get(args[1] + url))
     elif task == "versions":
-        from django.db import connection
-
         with connection.cursor():
             pass
         result = {
@@ -121,13 +136,11 @@ def reset_database():
             raise SystemExit(
                 f"bench: refusing to empty the database {name!r}; use one named like *bench*"
             )
-        import psycopg2
-
-        connection = psycopg2.connect(url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
+        server = psycopg2.connect(url)
+        server.autocommit = True
+        with server.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        connection.close()
+        server.close()
     manage("migrate", "--noinput", "-v0")
     manage("createcachetable", "-v0")
     manage("collectstatic", "--noinput", "-v0")
@@ -228,8 +241,6 @@ def load(url, *, seconds, connections=4):
 
 def python_load(url, *, seconds, connections=4):
     """The fallback load generator: ``connections`` threads for ``seconds``."""
-    import http.client
-
     parsed = urllib.parse.urlparse(url)
     deadline = time.monotonic() + seconds
     counts = [[0, 0] for _ in range(connections)]
@@ -303,9 +314,6 @@ def machine():
 
 
 def versions():
-    import django
-    import openpyxl
-
     gunicorn = subprocess.run(
         [str(Path(PYTHON).parent / "gunicorn"), "--version"], capture_output=True, text=True
     ).stdout.strip()
@@ -458,9 +466,27 @@ def main():
     parser.add_argument(
         "--parts", default="all", help="all, or some of pages,admin,load,excel,import"
     )
+    parser.add_argument(
+        "--demo-data",
+        type=int,
+        metavar="COMMENTS",
+        help="only write this many remarks of demo data into the database (not emptied first)",
+    )
+    parser.add_argument(
+        "--sample-reports", default="", help="with --demo-data: 資料 of these sizes too (7,2000)"
+    )
+    parser.add_argument(
+        "--skip-history", action="store_true", help="with --demo-data: no history rows"
+    )
     options = parser.parse_args()
     if options.child:
         return run_child(options.child[0], options.child[1:])
+    if options.demo_data is not None:
+        history = "no-history" if options.skip_history else "history"
+        made = child("generate", options.demo_data, options.sample_reports, history)
+        summary = "、".join(f"{name} {count:,}件" for name, count in made["created"].items())
+        print(f"{summary}を{made['seconds']:.1f}秒で作成しました。")
+        return None
 
     sizes = [int(size) for size in options.sizes.split(",")]
     vendor = "postgresql" if _env()["DATABASE_URL"].startswith("postgres") else "sqlite"
@@ -470,9 +496,7 @@ def main():
         print(f"== {db['label']}, {size:,} remarks", flush=True)
         reset_database()
         db["version"] = child("versions")["database"]
-        seconds = manage(
-            "generate_demo_data", f"--comments={size}", f"--sample-reports=7,2000,{size}"
-        )
+        seconds = child("generate", size, f"7,2000,{size}", "history")["seconds"]
         run = {"generate": {"seconds": seconds}, "load_seconds": options.seconds}
         print(f"   generated in {seconds:.1f} s", flush=True)
         parts = {"pages", "admin", "load", "excel", "import"}

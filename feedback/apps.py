@@ -2,12 +2,15 @@ from django.apps import AppConfig
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+from feedback.search import refresh_search_text
+
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("委員会の意見と市の考え方")
 
     def ready(self):
+        # Both imports wait for the app registry: checks and models need the apps loaded.
         from feedback import checks  # noqa: F401  (registers the system checks)
 
         # A policy item's heading is part of its remarks' search text. The policy app knows
@@ -23,6 +26,4 @@ class FeedbackConfig(AppConfig):
 def _refresh_item_remarks(sender, instance, created, **kwargs):
     if created:
         return
-    from feedback.search import refresh_search_text
-
     refresh_search_text(instance.comments.values_list("pk", flat=True))

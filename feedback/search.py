@@ -176,6 +176,7 @@ def refresh_search_text(comment_ids):
     ``REFRESH_BATCH_SIZE`` remarks, and only rows whose text changed are written (history and
     ``updated_at`` are left alone: the search text is derived, not an edit).
     """
+    # Here, not at the top: feedback.models imports this module (SEPARATOR, bigrams_of).
     from feedback.models import Comment, FollowUp, Member
 
     if isinstance(comment_ids, QuerySet) and comment_ids.model is Comment:

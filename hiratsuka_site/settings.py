@@ -70,8 +70,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
-    "hiratsuka_site.apps.AxesConfig",  # django-axes, with a Japanese name in the admin
-    "hiratsuka_site",
+    "safeguards.apps.AxesConfig",  # django-axes, with a Japanese name in the admin
+    "safeguards",
     "publication",
     "policy",
     "feedback",
@@ -93,13 +93,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "hiratsuka_site.middleware.SessionLifetimeMiddleware",
-    "hiratsuka_site.middleware.AuditContextMiddleware",
+    "safeguards.sessions.SessionLifetimeMiddleware",
+    "safeguards.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Inside the others, so the page it puts in place of Django's debug page gets their headers.
-    "hiratsuka_site.middleware.ErrorPageMiddleware",
+    "safeguards.errors.ErrorPageMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -253,7 +253,7 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Staff sessions end after 30 idle minutes and at most 12 hours after login
-# (hiratsuka_site.middleware.SessionLifetimeMiddleware). A request renews the cookie and the
+# (safeguards.sessions.SessionLifetimeMiddleware). A request renews the cookie and the
 # row only when the last renewal is SESSION_RENEW_AFTER old, not on every request: a write per
 # request made each autocomplete keystroke compete with the staff member's own save.
 SESSION_COOKIE_AGE = 30 * 60
@@ -283,7 +283,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "hiratsuka_site.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "safeguards.proxies.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Not "AXES: BEGIN version …" at every start of every management command; failures and lockouts
 # are still logged, by axes and by the audit log.
@@ -329,22 +329,22 @@ CITY_NAME = os.environ.get("CITY_NAME", "平塚市")
 SITE_TITLE = os.environ.get("SITE_TITLE", "平塚市 審議会等の意見と市の考え方")
 
 # Every line is one event: control characters in messages (a username with CR/LF) are escaped.
-# The audit log ("audit") adds who, from where and which path (hiratsuka_site.audit).
+# The audit log ("audit") adds who, from where and which path (safeguards.audit).
 LOG_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "audit_context": {"()": "hiratsuka_site.logfilters.AuditContext"},
+        "audit_context": {"()": "safeguards.logfilters.AuditContext"},
     },
     "formatters": {
         "plain": {
-            "()": "hiratsuka_site.logfilters.EscapingFormatter",
+            "()": "safeguards.logfilters.EscapingFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "datefmt": LOG_TIME_FORMAT,
         },
         "audit": {
-            "()": "hiratsuka_site.logfilters.EscapingFormatter",
+            "()": "safeguards.logfilters.EscapingFormatter",
             "fmt": (
                 "%(asctime)s %(levelname)s audit %(message)s user=%(user)s ip=%(ip)s path=%(path)s"
             ),

@@ -1,16 +1,7 @@
 from django.contrib import admin
-from django.http import Http404
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = _("審議会等の意見と市の考え方 管理")
-admin.site.site_title = _("職員用管理画面")
-admin.site.index_title = _("管理メニュー")
-
-
-def history_not_found(request):
-    raise Http404("no such record or version")
-
+from safeguards.errors import history_not_found
 
 # A record's or a version's id: every model here has a numeric key, and 18 digits fit a bigint.
 ID = "[0-9]{1,18}"
@@ -29,4 +20,4 @@ urlpatterns = [
 
 # 400, 404 and 500 are Django's views with templates/400.html, 404.html and 500.html; Django
 # logs them ("django.request", "django.security"). A refusal is also an audit event.
-handler403 = "hiratsuka_site.views.permission_denied"
+handler403 = "safeguards.errors.permission_denied"

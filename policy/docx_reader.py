@@ -17,7 +17,9 @@ import io
 import re
 import zipfile
 
+import docx
 from django.conf import settings
+from docx.table import Table
 
 from policy.enums import PassageKind
 from policy.text_reader import PolicyTextError, check_count, heading_level, with_headings
@@ -69,9 +71,6 @@ def read_docx(content, filename=""):
     if not content.startswith(b"PK\x03\x04"):
         raise PolicyTextError(NOT_WORD)
     _check_archive(content)
-
-    import docx
-
     try:
         document = docx.Document(io.BytesIO(content))
         items = list(_read_body(document))
@@ -132,8 +131,6 @@ def _style_level(paragraph):
 
 
 def _read_body(document):
-    from docx.table import Table
-
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             yield from _read_table(block)

@@ -9,6 +9,7 @@ class PublicationConfig(AppConfig):
     verbose_name = _("公開データの変更記録")
 
     def ready(self):
+        # The receivers name the public models: imported once the app registry is ready.
         from publication import signals
 
         signals.connect_public_models()

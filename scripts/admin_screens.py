@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -36,8 +37,6 @@ def free_port():
 
 
 def wait_for(url, seconds=30):
-    import urllib.request
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

@@ -1,10 +1,12 @@
 import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from feedback import selectors, wareki
 from feedback.models import ChangeRequest
+from feedback.search import highlight as highlight_text
 
 register = template.Library()
 
@@ -25,8 +27,6 @@ def wareki_time(value):
     if not value:
         return ""
     if isinstance(value, datetime.datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value).date()
     return format_html(
         '<time datetime="{}">{}</time>', value.isoformat(), wareki.format_date(value)
@@ -36,8 +36,6 @@ def wareki_time(value):
 @register.filter
 def highlight(value, query):
     """The text escaped, with the search keywords in ``<mark>``."""
-    from feedback.search import highlight as highlight_text
-
     return highlight_text(value, query)
 
 

@@ -1,5 +1,5 @@
 """No draft reaches any API response, filter or count, anonymously or with a staff session:
-drafts with MARKER in every text field (tests/security/test_no_leaks.py), a published 資料
+drafts with MARKER in every text field (the ``drafts`` fixture, tests/conftest.py), a published 資料
 listing a draft remark, and an unpublished 資料."""
 
 import csv
@@ -13,7 +13,7 @@ from feedback.models import Comment, Committee, Member, Report, ReportEntry
 from policy.models import Policy, PolicyItem
 from tests.api.conftest import walk
 from tests.factories import staff_user
-from tests.security.test_no_leaks import MARKER, drafts  # noqa: F401  (the shared drafts)
+from tests.helpers import MARKER
 
 LISTS = [
     "/api/v1/categories/",
@@ -28,7 +28,7 @@ LISTS = [
 
 
 @pytest.fixture
-def api_drafts(drafts):  # noqa: F811
+def api_drafts(drafts):
     public = drafts["public"]
     sibling = Comment.objects.get(body=f"{MARKER}公開会議の下書き")
     # A published 資料 that lists a draft remark (added after publication).

@@ -7,11 +7,9 @@ import http.server
 import threading
 
 import pytest
-from django.core.management import call_command
 
-from bench import measure, run
+from bench import demo_data, measure, run
 from feedback.enums import PublicationStatus
-from feedback.management.commands.generate_demo_data import generate
 from feedback.models import CityResponse, Comment, Report
 from feedback.services import report_publish, report_unpublish
 from publication import stamp
@@ -25,13 +23,13 @@ SEARCH_PAGE_QUERIES = 7
 @pytest.fixture
 def demo(db, settings):
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    generate(comments=330, sample_sizes=[7, 250])
+    demo_data.generate(comments=330, sample_sizes=[7, 250])
     measure.clear_page_cache()
     return measure.sample_reports()
 
 
 def test_generate_demo_data_writes_published_and_draft_records(db):
-    call_command("generate_demo_data", comments=60, sample_reports="7,30", verbosity=0)
+    demo_data.generate(comments=60, sample_sizes=[7, 30])
 
     assert Comment.objects.count() == 60
     # Meetings 20, 40 and 60 of the 400 keep their 資料 as drafts: their remarks stay drafts.
@@ -47,10 +45,23 @@ def test_generate_demo_data_writes_published_and_draft_records(db):
 
 
 def test_generate_demo_data_skip_history_leaves_history_empty(db):
-    call_command("generate_demo_data", comments=20, skip_history=True, verbosity=0)
+    demo_data.generate(comments=20, history=False)
 
     assert Comment.objects.count() == 20
     assert Comment.history.count() == 0
+
+
+def test_generate_demo_data_refuses_a_second_run_and_no_remarks(db):
+    demo_data.generate(comments=5)
+
+    with pytest.raises(demo_data.DemoDataError) as again:
+        demo_data.generate(comments=5)
+    with pytest.raises(demo_data.DemoDataError) as empty:
+        demo_data.generate(comments=0)
+
+    assert str(again.value) == "デモデータは作成済みです。空のデータベースで実行してください。"
+    assert str(empty.value) == "--comments は1以上にしてください。"
+    assert Comment.objects.count() == 5
 
 
 def test_report_page_queries_do_not_grow_with_the_report(demo):

@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 from feedback import permissions
 from feedback.models import Comment, Meeting, Report
 from tests.factories import staff_user
-from tests.feedback.test_import import SAMPLES, snapshot
-from tests.feedback.test_seed import SOURCE, SOURCE_DATA
+from tests.helpers import SAMPLES, SOURCE, SOURCE_DATA, confirm, pasted_source_rows, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +31,6 @@ def upload(client, path, **options):
         return client.post(
             reverse(IMPORT_URL), {"import_file": handle, "format": "0", "resource": "", **options}
         )
-
-
-def confirm(client, preview):
-    """Post the confirm form the preview page rendered, as the browser does."""
-    form = preview.context["confirm_form"]
-    data = {name: form[name].value() for name in form.fields}
-    return client.post(reverse(PROCESS_URL), {k: ("" if v is None else v) for k, v in data.items()})
 
 
 def preview_types(response):
@@ -181,12 +173,6 @@ def test_editor_sees_the_import_link(client, editor, shiryo2):
     changelist = client.get(reverse("admin:feedback_comment_changelist")).content.decode()
 
     assert reverse(IMPORT_URL) in changelist
-
-
-def pasted_source_rows():
-    """Rows 1–3 of 資料2 as copied from Excel: header, then 「1 秋山委員」 cells."""
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    return "\n".join(lines[7:11])
 
 
 def test_paste_on_a_meeting_previews_and_confirms(client, editor, db):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from feedback import permissions
 from feedback.models import CityResponse, Comment, FollowUp
 from tests.factories import staff_user
-from tests.feedback.test_import import snapshot
+from tests.helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 

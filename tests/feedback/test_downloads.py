@@ -14,7 +14,7 @@ from feedback import excel, permissions, table
 from feedback.enums import PublicationStatus
 from feedback.models import Comment, ReportEntry
 from tests.factories import answered_comment, report_with_comments, staff_user
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE_DATA
 
 pytestmark = pytest.mark.django_db
 

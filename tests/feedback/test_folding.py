@@ -19,6 +19,7 @@ from feedback.search import (
     search_text_of,
 )
 from tests.factories import CommentFactory, FollowUpFactory, MemberFactory
+from tests.helpers import JAPANESE
 
 
 @pytest.mark.parametrize(
@@ -69,15 +70,6 @@ def test_highlight_marks_folded_matches_in_the_displayed_text():
 
 # -- properties --------------------------------------------------------------------------------
 
-JAPANESE = (
-    "あいうえおかがきぎっつゃやょよぁァアカガキッツャヤョヨヴヵヶ"
-    "ｱｶｶﾞｷｯﾂｬﾔｮﾖﾞﾟｰ"
-    "漢字市民意見高髙崎﨑辺邊邉斎齋斉"
-    "ーｰ～〜-－"
-    "ＡＢＤＸａｂ０１ABdx01"
-    "、。「」（）・%_\\"
-    " \u3000\u3099\u309b"
-)
 texts = st.text(alphabet=JAPANESE, max_size=30)
 
 

@@ -6,7 +6,6 @@ the records before and after.
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,35 +16,13 @@ from feedback import importing
 from feedback.models import (
     CityResponse,
     Comment,
-    Committee,
     FollowUp,
     Meeting,
     Member,
-    ReflectionCategory,
     Report,
-    ReportEntry,
 )
 from policy.models import PolicyItem
-from tests.feedback.test_seed import SOURCE, SOURCE_DATA
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-
-
-def snapshot():
-    """Every record the import could touch, as plain values."""
-    models = [
-        Committee,
-        Meeting,
-        Member,
-        PolicyItem,
-        ReflectionCategory,
-        Comment,
-        CityResponse,
-        FollowUp,
-        Report,
-        ReportEntry,
-    ]
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+from tests.helpers import SAMPLES, SOURCE, SOURCE_DATA, snapshot
 
 
 def run_import(path, *args):

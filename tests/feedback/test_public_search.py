@@ -21,7 +21,7 @@ from tests.factories import (
     published_report,
     report_with_comments,
 )
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE, SOURCE_DATA
 from tests.html import body_texts
 
 pytestmark = pytest.mark.django_db
@@ -486,7 +486,6 @@ def test_import_of_new_remarks_writes_their_search_text(db):
     from django.core.management import call_command
 
     from feedback.search import refresh_search_text
-    from tests.feedback.test_seed import SOURCE
 
     call_command(
         "import_feedback",

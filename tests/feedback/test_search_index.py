@@ -21,7 +21,7 @@ from feedback.search import (
 )
 from feedback.services import report_publish
 from tests.factories import CityResponseFactory, CommentFactory, report_with_comments
-from tests.feedback.test_folding import JAPANESE
+from tests.helpers import JAPANESE
 from tests.html import body_texts
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,6 @@ The source is parsed here independently of the fixture, straight from the projec
 city's text (tab-separated, extracted from the PDF).
 """
 
-import re
 from pathlib import Path
 
 import pytest
@@ -13,36 +12,8 @@ from django.core.management import call_command
 
 from feedback.models import CityResponse, Comment, FollowUp, Member, Report, ReportEntry
 from policy.models import PolicyItem
+from tests.helpers import SOURCE, SOURCE_DATA
 from tests.html import read_table
-
-SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "000_eb0e8b9958932da3.txt"
-
-
-def parse_source():
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    non_blank = [line for line in lines if line.strip()]
-    title, label = non_blank[0], non_blank[1]
-    page_one_heading = non_blank[2].split("\t")
-    rows = []
-    for line in non_blank[3:]:
-        cells = line.split("\t")
-        if cells[0].startswith("令和") or "委員名" in cells:
-            continue  # the header, repeated on page 2
-        # Page 1 merges No. and member into one cell: 「1 秋山委員」.
-        merged = re.fullmatch(r"(\d+) (\S+委員)", cells[0])
-        if merged:
-            cells = [merged[1], merged[2], *cells[1:]]
-        rows.append(cells)
-    return {
-        "title": title,
-        "label": label,
-        "remarks_heading": page_one_heading[0],
-        "response_heading": next(cell for cell in page_one_heading[1:] if cell),
-        "rows": rows,
-    }
-
-
-SOURCE_DATA = parse_source()
 
 
 def test_source_parses_into_seven_rows_of_seven_cells():
@@ -55,7 +26,8 @@ def test_source_parses_into_seven_rows_of_seven_cells():
 
 
 def test_source_copy_is_the_city_document():
-    shared = Path(settings.BASE_DIR).parent / "shared" / "seed" / SOURCE.name
+    # The city's text under the name it was handed over with, beside a developer's checkout.
+    shared = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_eb0e8b9958932da3.txt"
     if shared.exists():  # beside a developer's checkout; a fresh clone elsewhere has only the copy
         assert SOURCE.read_bytes() == shared.read_bytes()
     assert SOURCE.read_bytes().startswith("\n\n平塚市デジタル化基本方針への反映状況".encode())

@@ -20,7 +20,7 @@ from tests.factories import (
     published_report,
     report_with_comments,
 )
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE_DATA
 
 pytestmark = pytest.mark.django_db
 

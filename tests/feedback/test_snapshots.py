@@ -22,7 +22,7 @@ from tests.factories import (
     report_with_comments,
     staff_user,
 )
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE_DATA
 from tests.html import body_texts, read_table
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from feedback import excel, table
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE_DATA
 
 # A4 landscape: 297 × 210 mm in points.
 PAGE_WIDTH, PAGE_HEIGHT = 297 / 25.4 * 72, 210 / 25.4 * 72

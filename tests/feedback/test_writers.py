@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from feedback import excel, table, writers
 from feedback.models import Comment
-from tests.feedback.test_seed import SOURCE_DATA
+from tests.helpers import SOURCE_DATA
 
 pytestmark = pytest.mark.django_db
 

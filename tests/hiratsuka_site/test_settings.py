@@ -1,29 +1,8 @@
 """Settings read the environment; production refuses to start without a secret key."""
 
-import os
-import subprocess
-import sys
-
 from django.conf import settings
 
-PROJECT = settings.BASE_DIR
-
-
-def run_manage(*args, **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL"))
-    }
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.helpers import PROJECT, run_manage
 
 
 def run_check(**env):

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.hiratsuka_site.test_settings import PROJECT, run_manage
+from tests.helpers import PROJECT, run_manage
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 COUNT_ROWS = (

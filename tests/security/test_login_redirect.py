@@ -4,7 +4,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.security.test_sessions import PASSWORD
+from tests.helpers import PASSWORD
 
 
 @pytest.fixture

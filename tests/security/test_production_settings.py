@@ -4,7 +4,7 @@ import json
 
 import redis
 
-from tests.hiratsuka_site.test_settings import run_manage
+from tests.helpers import run_manage
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",

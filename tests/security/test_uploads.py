@@ -16,9 +16,7 @@ from openpyxl import load_workbook
 from feedback import permissions
 from feedback.models import Meeting, Report
 from tests.factories import staff_user
-from tests.feedback.test_admin_import import confirm, pasted_source_rows
-from tests.feedback.test_import import SAMPLES, snapshot
-from tests.feedback.test_seed import SOURCE
+from tests.helpers import SAMPLES, SOURCE, confirm, pasted_source_rows, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ Other modules log events to the same logger, one call per event::
 
 ``extra`` may give ``user`` (a user object or a name), ``ip`` and ``path``; whatever it leaves out
 is taken from the request being handled (``AuditContextMiddleware``), or shown as ``-``.
-The handler escapes control characters (``hiratsuka_site.logfilters``), so a value such as a
+The handler escapes control characters (``safeguards.logfilters``), so a value such as a
 username with CR/LF stays on its line. The receivers for logins and lockouts are in
-``hiratsuka_site.signals``; refusals are logged by ``hiratsuka_site.views.permission_denied``.
+``safeguards.signals``; refusals are logged by ``safeguards.errors.permission_denied``.
 
 This module imports no models: the logging configuration loads it before the apps are ready.
 """
@@ -17,15 +17,11 @@ This module imports no models: the logging configuration loads it before the app
 import contextvars
 import logging
 
-from hiratsuka_site.security import client_ip
+from safeguards.proxies import client_ip
 
 audit = logging.getLogger("audit")
 
 CONTEXT_FIELDS = ("user", "ip", "path")
-# Session keys of the login time, for the 12-hour limit, and of the last renewal, for the
-# 30-minute idle limit (hiratsuka_site.middleware).
-LOGIN_AT_SESSION_KEY = "hiratsuka_login_at"
-RENEWED_AT_SESSION_KEY = "hiratsuka_renewed_at"
 
 _current_request = contextvars.ContextVar("audit_request", default=None)
 
@@ -64,3 +60,17 @@ def describe(name, value):
     if name == "user" and hasattr(value, "get_username"):
         return value.get_username() if value.is_authenticated else "-"
     return str(value)
+
+
+class AuditContextMiddleware:
+    """Let audit lines written while handling a request name its user, address and path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_request(request)
+        try:
+            return self.get_response(request)
+        finally:
+            reset(token)

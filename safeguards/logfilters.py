@@ -3,7 +3,7 @@
 import copy
 import logging
 
-from hiratsuka_site import audit
+from safeguards import audit
 
 
 def escape_controls(text):

@@ -1,25 +1,17 @@
-"""Audit-log receivers for logins, logouts and lockouts (connected in ``SiteConfig.ready``)."""
-
-import time
+"""Audit-log receivers for logins, logouts and lockouts (connected in ``SafeguardsConfig``)."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from hiratsuka_site.audit import (
-    LOGIN_AT_SESSION_KEY,
-    RENEWED_AT_SESSION_KEY,
-    audit,
-    request_fields,
-)
+from safeguards.audit import audit, request_fields
+from safeguards.sessions import session_started
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def log_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        now = time.time()
-        request.session[LOGIN_AT_SESSION_KEY] = now
-        request.session[RENEWED_AT_SESSION_KEY] = now  # login saves the session: a renewal
+        session_started(request.session)
     audit.info("login success", extra=request_fields(request, user))
 
 

@@ -1,5 +1,11 @@
 """Realistic demo data in bulk, for benchmarks and for trying the site with years of tables.
 
+``make bench`` calls ``generate`` for each size; by hand::
+
+    .venv/bin/python bench/run.py --demo-data 10000 [--sample-reports 7,2000] [--skip-history]
+
+writes into the database ``DATABASE_URL`` names (by default the benchmark's SQLite file).
+
 Committees with many members, twenty years of meetings, policy documents with their items, and
 ``--comments`` remarks spread over the meetings, each with a city view (市の考え方), a 対応区分
 and usually one or two follow-ups (対応状況). Every meeting gets its 資料 listing its remarks;
@@ -7,16 +13,16 @@ about one in twenty stays a draft (its remarks too), the others are published.
 
 Speed over the normal write path: rows are written with ``bulk_create`` in batches, not through
 ``feedback.services``, so no per-row validation runs. History gets one "created" entry per record,
-copied with one ``INSERT … SELECT`` per table, so the history tables that
-``selectors.public_change_stamp()`` reads are as full as after a real import; ``--skip-history``
-leaves them empty. Never run this against a production database: it adds records nobody wrote.
+copied with one ``INSERT … SELECT`` per table, so the history tables (the admin's history pages,
+the feeds) are as full as after a real import; ``history=False`` leaves them empty. Never run
+this against a production database: it adds records nobody wrote.
+
+Benchmark tooling, so it lives beside ``bench/`` and not in the served app.
 """
 
 import datetime
 import random
-import time
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -35,6 +41,11 @@ from feedback.models import (
 from feedback.search import refresh_search_text
 from policy.enums import ItemKind
 from policy.models import Policy, PolicyItem
+
+
+class DemoDataError(Exception):
+    """The demo data cannot be written (the message says why, in Japanese)."""
+
 
 COMMITTEE_PREFIX = "デモ市"
 COMMITTEES = (
@@ -109,49 +120,12 @@ def _paragraph(rng, pieces, subject, low, high, **extra):
     return text[:target].rstrip("、") or text
 
 
-def remark_text(rng, subject):
+def comment_text(rng, subject):
     target = rng.randint(50, 400)
     text = rng.choice(OPENINGS).format(s=subject)
     while len(text) < target:
         text += rng.choice(MIDDLES)
     return text[:target]
-
-
-class Command(BaseCommand):
-    help = (
-        "ベンチマーク・試用のためのデモデータ（委員会・委員・会議・意見・市の考え方・対応状況・資料）"
-        "を一括で作成します。本番のデータベースには使わないでください。"
-    )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--comments", type=int, default=10_000, help="作成する意見の数")
-        parser.add_argument("--seed", type=int, default=2020)
-        parser.add_argument(
-            "--sample-reports",
-            default="",
-            help="公開済みの意見から、この件数の資料も作る（例: 7,2000,100000）",
-        )
-        parser.add_argument(
-            "--skip-history",
-            action="store_true",
-            help="変更履歴を書きません（速いが、履歴表が空になります）。",
-        )
-
-    def handle(self, *args, comments, seed, sample_reports, skip_history, verbosity, **options):
-        if comments < 1:
-            raise CommandError("--comments は1以上にしてください。")
-        if Committee.objects.filter(name__startswith=COMMITTEE_PREFIX).exists():
-            raise CommandError("デモデータは作成済みです。空のデータベースで実行してください。")
-        sizes = sorted({int(size) for size in sample_reports.split(",") if size.strip()})
-        started = time.perf_counter()
-        with transaction.atomic():
-            created = generate(
-                comments=comments, seed=seed, sample_sizes=sizes, history=not skip_history
-            )
-        if verbosity:
-            elapsed = time.perf_counter() - started
-            summary = "、".join(f"{name} {count:,}件" for name, count in created.items())
-            self.stdout.write(self.style.SUCCESS(f"{summary}を{elapsed:.1f}秒で作成しました。"))
 
 
 def _bulk(model, objects, *, history):
@@ -186,7 +160,7 @@ def _copy_history(model, first_pk, last_pk):
             selects.append("%s")
             params.append(field.get_db_prep_save(fixed[field.column], connection))
         else:
-            raise CommandError(f"履歴の列 {field.column} の値が分かりません。")
+            raise DemoDataError(f"履歴の列 {field.column} の値が分かりません。")
     pk_column = connection.ops.quote_name(model._meta.pk.column)
     # Table and column names come from the models, quoted; every value is a parameter.
     with connection.cursor() as cursor:
@@ -199,13 +173,21 @@ def _copy_history(model, first_pk, last_pk):
         )
 
 
+@transaction.atomic
 def generate(*, comments, seed=2020, sample_sizes=(), history=True):
-    """Write the demo data; returns the number of records per kind."""
+    """Write the demo data in one transaction; returns the number of records per kind.
+
+    Refused on a database that has demo data already, and for fewer than one remark.
+    """
+    if comments < 1:
+        raise DemoDataError("--comments は1以上にしてください。")
+    if Committee.objects.filter(name__startswith=COMMITTEE_PREFIX).exists():
+        raise DemoDataError("デモデータは作成済みです。空のデータベースで実行してください。")
     rng = random.Random(seed)
     now = timezone.now()
     categories = list(ReflectionCategory.objects.all())
     if not categories:
-        raise CommandError("対応区分がありません。migrate を実行してください。")
+        raise DemoDataError("対応区分がありません。migrate を実行してください。")
 
     committees = _bulk(
         Committee,
@@ -283,7 +265,7 @@ def generate(*, comments, seed=2020, sample_sizes=(), history=True):
             number=number,
             member=rng.choice(members_of[meeting.committee_id]),
             policy_item=rng.choice(items),
-            body=remark_text(rng, subject),
+            body=comment_text(rng, subject),
             status=PublicationStatus.PUBLISHED if published else PublicationStatus.DRAFT,
             published_at=now if published else None,
         )

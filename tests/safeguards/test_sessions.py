@@ -9,24 +9,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from hiratsuka_site.audit import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY
-
-PASSWORD = "correct-horse-battery-staple"
+from safeguards.sessions import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY
+from tests.helpers import PASSWORD, admin_login
 
 
 @pytest.fixture
 def staff(db):
     return get_user_model().objects.create_user(
         "shokuin", password=PASSWORD, is_staff=True, is_superuser=True
-    )
-
-
-def admin_login(client, username, password=PASSWORD, **extra):
-    client.get("/admin/login/", **extra)
-    return client.post(
-        "/admin/login/?next=/admin/",
-        {"username": username, "password": password},
-        **extra,
     )
 
 

@@ -1,4 +1,4 @@
-"""The user and group pages of the admin, with the permission choices in Japanese.
+"""The admin's titles, and its user and group pages with the permission choices in Japanese.
 
 Django stores a built-in permission's name in the database in English, from the model's
 untranslated name ("Can add log entry", "Can add 意見", "Can view historical 意見"); the group
@@ -21,6 +21,10 @@ ACTIONS = {
     "view": _("%(model)sを閲覧できる"),
 }
 PERMISSION_FIELDS = {"permissions", "user_permissions"}
+
+admin.site.site_header = _("審議会等の意見と市の考え方 管理")
+admin.site.site_title = _("職員用管理画面")
+admin.site.index_title = _("管理メニュー")
 
 
 def model_name(model):

@@ -5,7 +5,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from tests.security.test_sessions import PASSWORD, admin_login
+from tests.helpers import PASSWORD, admin_login
 
 CITY_HALL = {"REMOTE_ADDR": "203.0.113.10"}
 ELSEWHERE = {"REMOTE_ADDR": "198.51.100.7"}

@@ -41,11 +41,11 @@ urlpatterns = [
     path("own-400/", own_bad_request),
 ]
 
-handler403 = "hiratsuka_site.views.permission_denied"
+handler403 = "safeguards.errors.permission_denied"
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.urls("tests.security.test_error_pages"),
+    pytest.mark.urls("tests.safeguards.test_errors"),
 ]
 
 
