@@ -190,7 +190,6 @@ class Meeting(Versioned):
         _("所管課のメールアドレス"),
         blank=True,
         default="",
-        error_messages={"invalid": _("メールアドレスの形が正しくありません。")},
     )
     minutes_url = models.URLField(
         _("会議録のURL"),
@@ -202,6 +201,8 @@ class Meeting(Versioned):
             URLValidator(
                 schemes=["https"],
                 message=_("会議録のURLは https:// で始まるアドレスを入力してください。"),
+                # Not "invalid": the field's own message for that code would replace this one.
+                code="https_only",
             )
         ],
     )

@@ -1,10 +1,19 @@
 """Posting admin change forms the way a browser does: every field as the page rendered it."""
 
+from django import forms
+
 
 def _value(bound_field):
     value = bound_field.value()
     if value is None:
-        return ""
+        # A browser sends nothing for a set of checkboxes none of which is ticked.
+        return (
+            []
+            if isinstance(
+                bound_field.field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField
+            )
+            else ""
+        )
     if isinstance(value, bool):
         return "on" if value else None
     return value
