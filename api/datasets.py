@@ -321,6 +321,39 @@ MEETING_COLUMNS = [
     Column(
         "開催日（和暦）", TEXT, "開催日（和暦）", "令和2年11月16日", lambda m, x: _wareki(m.held_on)
     ),
+    Column("開催場所", TEXT, "開催場所", "平塚市役所本館 6階 613会議室", lambda m, x: m.place),
+    Column(
+        "議題",
+        TEXT,
+        "議題（次第の順。複数のときは ; で区切る）",
+        "平塚市デジタル化基本方針について;その他",
+        lambda m, x: ";".join(item.replace(";", "；") for item in m.agenda_items),
+    ),
+    Column(
+        "出席委員",
+        TEXT,
+        "出席した委員（五十音順。複数のときは ; で区切る）",
+        "秋山委員;芦川委員",
+        lambda m, x: ";".join(member.display_name for member in m.attendees.all()),
+    ),
+    Column("所管課", TEXT, "会議を所管する課", "行政総務課", lambda m, x: m.department),
+    Column(
+        "所管課電話番号", TEXT, "所管課の電話番号", "0463-23-1111", lambda m, x: m.department_phone
+    ),
+    Column(
+        "所管課メールアドレス",
+        TEXT,
+        "所管課のメールアドレス",
+        "gyosei@city.example.jp",
+        lambda m, x: m.department_email,
+    ),
+    Column(
+        "会議録URL",
+        URL,
+        "市のウェブサイトに掲載した会議録（ないときは空欄）",
+        "https://www.city.example.jp/minutes/r2-2.html",
+        lambda m, x: m.minutes_link,
+    ),
     Column("公開意見数", INTEGER, "公開されている意見の数", "7", lambda m, x: m.published_count),
     Column("URL", URL, "公開サイトでの会議のページ", "https://example.jp/meetings/1/", _site),
 ]
@@ -373,7 +406,7 @@ DATASETS = {
             "会議",
             "公開されている意見が出た会議。",
             MEETING_COLUMNS,
-            lambda: selectors.public_meetings_list().order_by("id"),
+            lambda: selectors.public_meetings_list().prefetch_related("attendees").order_by("id"),
         ),
     ]
 }

@@ -138,6 +138,16 @@ class MeetingSerializer(serializers.ModelSerializer):
     )
     fiscal_year_label = serializers.CharField(read_only=True, help_text="年度（和暦）")
     held_on_wareki = WarekiDateField(source="held_on", help_text="開催日（和暦）")
+    agenda = serializers.ListField(
+        source="agenda_items",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="議題（次第の順）",
+    )
+    attendees = serializers.SerializerMethodField(help_text="出席委員（五十音順）")
+    minutes_url = serializers.CharField(
+        source="minutes_link", read_only=True, help_text="会議録のURL（https。ないときは空文字）"
+    )
     url = SiteUrlField()
 
     class Meta:
@@ -151,13 +161,30 @@ class MeetingSerializer(serializers.ModelSerializer):
             "number",
             "held_on",
             "held_on_wareki",
+            "place",
+            "agenda",
+            "attendees",
+            "department",
+            "department_phone",
+            "department_email",
+            "minutes_url",
             "url",
         ]
         extra_kwargs = {
             "fiscal_year": {"help_text": "年度の始まる西暦年（令和2年度なら 2020）"},
             "number": {"help_text": "その年度の第何回か"},
             "held_on": {"help_text": "開催日（ISO 8601）"},
+            "place": {"help_text": "開催場所"},
+            "department": {"help_text": "所管課"},
+            "department_phone": {"help_text": "所管課の電話番号"},
+            "department_email": {"help_text": "所管課のメールアドレス"},
         }
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_attendees(self, meeting):
+        """Names as the tables print them (「秋山委員」); members are not all public records,
+        so no id or link here (the meeting page links those who have one)."""
+        return [member.display_name for member in meeting.attendees.all()]
 
 
 class MeetingRefSerializer(serializers.ModelSerializer):

@@ -194,7 +194,7 @@ class MeetingViewSet(ReadOnlyViewSet):
     filterset_class = filters.MeetingFilter
 
     def get_queryset(self):
-        return selectors.public_meetings()
+        return selectors.public_meeting_records()  # with attendees, for the record's fields
 
 
 @extend_schema_view(

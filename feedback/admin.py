@@ -53,6 +53,7 @@ from feedback.models import (
     Committee,
     FollowUp,
     Meeting,
+    MeetingAttendance,
     Member,
     ReflectionCategory,
     Report,
@@ -64,6 +65,7 @@ from feedback.services import (
     change_request_save,
     comments_hide_unlisted,
     comments_set_category,
+    meeting_set_attendees,
     record_save,
     report_append_meeting_comments,
     report_publish,
@@ -102,11 +104,16 @@ class PublicNameReviewMixin:
             request._change_request = saved
         return saved
 
+    # A many-to-many field the form edits under another name (a meeting's 出席委員).
+    many_form_fields = {}
+
     def save_model(self, request, obj, form, change):
+        names = {field.name: field.name for field in obj._meta.many_to_many}
+        names.update(self.many_form_fields)
         request._form_many = {
-            field.name: form.cleaned_data[field.name]
-            for field in obj._meta.many_to_many
-            if field.name in form.cleaned_data
+            field: form.cleaned_data[name]
+            for field, name in names.items()
+            if name in form.cleaned_data
         }
         super().save_model(request, obj, form, change)
 
@@ -286,16 +293,97 @@ class MeetingCommentInline(admin.TabularInline):
         return False
 
 
+class MeetingForm(versioning.VersionedForm):
+    """The meeting with its attendees (出席委員): checkboxes of the committee's members.
+
+    ``Meeting.attendees`` goes through a model with history (``MeetingAttendance``), which a
+    ModelForm cannot edit: this form's ``present_members`` is handed by
+    ``MeetingAdmin.save_related`` to ``services.meeting_set_attendees``.
+    """
+
+    present_members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.select_related("committee"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("出席委員"),
+        help_text=_("会議に出席した委員を選んでください（会議を開いた委員会の委員のみ）。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("present_members")
+        if field is None:
+            return
+        committee_id = self.instance.committee_id if self.instance.pk else None
+        if committee_id:
+            # The committee's members only; the (rare) member of another committee already
+            # recorded stays listed so that unticking it is possible.
+            field.queryset = Member.objects.filter(
+                Q(committee_id=committee_id) | Q(attendance__meeting=self.instance)
+            ).distinct()
+            self.initial.setdefault("present_members", list(self.instance.attendees.all()))
+            field.label_from_instance = lambda member: member.display_name
+        else:
+            field.label_from_instance = lambda member: (
+                f"{member.display_name}（{member.committee}）"
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        committee = cleaned_data.get("committee") or (
+            self.instance.committee if self.instance.committee_id else None
+        )
+        members = cleaned_data.get("present_members") or []
+        if committee is not None and members:
+            errors = Meeting(committee=committee).attendance_errors(members)
+            if errors:
+                self.add_error("present_members", errors)
+        return cleaned_data
+
+
 @admin.register(Meeting)
 class MeetingAdmin(DraftNextReportMixin, PasteMixin, FeedbackVersionedAdmin):
-    list_display = ["name", "committee", "fiscal_year", "number", "held_on"]
+    form = MeetingForm
+    list_display = ["name", "committee", "fiscal_year", "number", "held_on", "department"]
     list_filter = ["committee", "fiscal_year"]
-    search_fields = ["committee__name"]
+    search_fields = ["committee__name", "place", "agenda", "department"]
     autocomplete_fields = ["committee"]
     list_select_related = ["committee"]
     ordering = ["committee", "-fiscal_year", "-number"]
     inlines = [MeetingCommentInline]
     change_form_template = "admin/feedback/meeting/change_form.html"
+    object_history_template = "admin/feedback/meeting/object_history.html"
+    fieldsets = [
+        (None, {"fields": ["committee", "fiscal_year", "number", "held_on", "place", "version"]}),
+        (_("議題と出席委員"), {"fields": ["agenda", "present_members"]}),
+        (
+            _("所管課と会議録"),
+            {"fields": ["department", "department_phone", "department_email", "minutes_url"]},
+        ),
+    ]
+
+    many_form_fields = {"attendees": "present_members"}
+
+    def save_related(self, request, form, formsets, change):
+        # The service writes the rows one by one, so that history records each.
+        attendees = form.cleaned_data.get("present_members")
+        super().save_related(request, form, formsets, change)
+        if getattr(request, "_change_request", None) is not None:
+            return  # a public meeting's attendees are in the proposal (変更案)
+        if "present_members" in form.fields and attendees is not None:
+            meeting_set_attendees(meeting=form.instance, members=attendees, by=request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The meeting's history, followed by that of its attendees (出席委員)."""
+        extra_context = {**(extra_context or {}), "inline_histories": []}
+        if str(object_id).isdigit():
+            history = inline_history(MeetingAttendance, meeting_id=object_id)
+            members = Member.objects.in_bulk({record.member_id for record in history["records"]})
+            for record in history["records"]:
+                member = members.get(record.member_id)
+                record.member_name = member.display_name if member else "—"
+            extra_context["inline_histories"] = [history]
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("会議名"))
     def name(self, meeting):

@@ -1,13 +1,21 @@
-"""Atom feeds of published changes: new 資料, new or changed answers, new follow-ups.
+"""Atom feeds of published changes: new 資料, answers and follow-ups, and each change to them.
 
 One feed for the site and one per committee, member, policy item, meeting and remark
-(``feedback/urls.py``). Every entry is built from records that are public *now*, reached
-through ``published()``: a 資料 that is published, the answer and follow-ups of a published
-remark. An entry's date is when the public could first see that text (the later of its last
-edit and its remark's publication), so a text written while its remark was a draft is dated by
-the publication, and an answer edited after publication moves up as an updated entry (same
-``id``, newer ``updated``). A record made public again after being withdrawn shows its current
-text only; nothing is read from history, so no withdrawn or draft wording can reappear.
+(``feedback/urls.py``). Every entry is about records that are public *now*, reached through
+``published()``: a 資料 that is published, the answer and follow-ups of a published remark.
+
+Each public change is an entry of its own, read from the records' history (django-simple-history):
+
+- the answer (市の考え方 with its 対応区分) and every follow-up (対応状況) as they stood when the
+  remark was published, dated by that publication (``published_at``);
+- after it, every saved change: the answer revised, its 対応区分 changed, a follow-up added or
+  corrected, dated by the save (``history_date``), saying what changed (before → after).
+
+Only history written after the remark's latest publication is read: what was typed while it was
+a draft, or while it was withdrawn, never appears (the state at publication stands for it). A
+proposal (変更案, ``feedback.review``) writes no history until an approver applies it, and is
+dated by that approval. A follow-up deleted since is left out with its entries. Records that have
+no history (loaded from a fixture) appear once, with their current text, as before.
 
 Every feed is wrapped in ``publication.cache.public_page`` (ETag/304 and the page cache).
 """
@@ -25,8 +33,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from feedback import selectors
-from feedback.models import CityResponse, Comment, FollowUp, Report
+from feedback import selectors, wareki
+from feedback.models import CityResponse, Comment, FollowUp, ReflectionCategory, Report
 
 FEED_ENTRIES = 50
 ATOM_TYPE = "application/atom+xml"
@@ -52,6 +60,8 @@ class Entry:
     # answers, each newest record first.
     rank: int = 0
     pk: int = 0
+    # The entry's Atom id when it is not its link (a change: several entries share a link).
+    guid: str = ""
 
 
 def _html(text):
@@ -59,11 +69,168 @@ def _html(text):
     return linebreaks(escape(text))
 
 
+def _histories(model, **lookup):
+    """History records of ``model`` rows, oldest first, by the row's primary key."""
+    key = model._meta.pk.attname
+    by_row = {}
+    for record in model.history.filter(**lookup).order_by("history_date", "history_id"):
+        by_row.setdefault(getattr(record, key), []).append(record)
+    return by_row
+
+
+# ``before`` of a change whose previous state has no history record.
+UNKNOWN = object()
+
+
+def timeline(records, published_at):
+    """The public states of one record: ``(state, before, when)`` for its state when its remark
+    was published (``before`` None, ``when`` the publication), then each save after that
+    (``before`` the state it replaced; None when the record was created after publication;
+    ``UNKNOWN`` when it has no history before the change).
+
+    ``records`` are its history records, oldest first. Saves before ``published_at`` are the
+    draft's (or a withdrawn remark's) and only the last of them, the published state, is used.
+    """
+    public = []
+    baseline = None
+    for record in records:
+        if record.history_date <= published_at:
+            baseline = record
+            continue
+        if record.history_type == "-":
+            break
+        if not public and baseline is not None:
+            public.append((baseline, None, published_at))
+        # Without an earlier state, a "~" record changed a record that has no history before
+        # it (loaded from a fixture): a change all the same, from a text history cannot give.
+        before = public[-1][0] if public else (UNKNOWN if record.history_type == "~" else None)
+        public.append((record, before, record.history_date))
+    if not public and baseline is not None:
+        public.append((baseline, None, published_at))
+    return public
+
+
+def _category_name(names, category_id):
+    return names.get(category_id) or _("区分なし")
+
+
+def _answer_entries(responses, histories, names):
+    for response in responses:
+        comment = response.comment
+        url = comment.get_absolute_url()
+        states = timeline(histories.get(comment.pk, []), comment.published_at) or [
+            (response, None, response.visible_at)
+        ]
+        for state, before, when in states:
+            if before is None:
+                if not state.body:
+                    continue
+                yield Entry(
+                    key=f"response-{comment.pk}",
+                    title=_("市の考え方（%(category)s）: %(comment)s")
+                    % {"category": _category_name(names, state.category_id), "comment": comment},
+                    link=f"{url}#answer",
+                    updated=when,
+                    summary=_html(state.body),
+                    pk=comment.pk,
+                )
+                continue
+            changes, lines = [], []
+            if before is UNKNOWN:
+                changes.append(_("市の考え方を改訂"))
+                lines.append(
+                    _("対応区分: %(category)s")
+                    % {"category": _category_name(names, state.category_id)}
+                )
+                lines.append(_("改訂後の市の考え方:\n%(body)s") % {"body": state.body})
+            elif state.category_id != before.category_id:
+                old = _category_name(names, before.category_id)
+                new = _category_name(names, state.category_id)
+                changes.append(_("対応区分を変更（%(old)s → %(new)s）") % {"old": old, "new": new})
+                lines.append(_("対応区分: %(old)s → %(new)s") % {"old": old, "new": new})
+            if before is not UNKNOWN and state.body != before.body:
+                changes.insert(0, _("市の考え方を改訂"))
+                lines.append(_("改訂後の市の考え方:\n%(body)s") % {"body": state.body})
+                lines.append(_("改訂前の市の考え方:\n%(body)s") % {"body": before.body})
+            if not changes:
+                continue  # saved without a visible change
+            yield Entry(
+                key=f"response-{comment.pk}-{state.history_id}",
+                title=_("%(changes)s: %(comment)s")
+                % {"changes": "・".join(changes), "comment": comment},
+                link=f"{url}#answer",
+                updated=when,
+                summary=_html("\n\n".join(lines)),
+                pk=state.history_id,
+                guid=f"{url}#answer-change-{state.history_id}",
+            )
+
+
+def _recorded_on(day):
+    return wareki.format_date(day) if day else _("日付なし")
+
+
+def _follow_up_entries(follow_ups, histories):
+    for follow_up in follow_ups:
+        comment = follow_up.comment
+        url = comment.get_absolute_url()
+        link = f"{url}#follow-up-{follow_up.pk}"
+        states = timeline(histories.get(follow_up.pk, []), comment.published_at) or [
+            (follow_up, None, follow_up.visible_at)
+        ]
+        for state, before, when in states:
+            if before is None:
+                # Public with the remark, or added after it was published.
+                template = (
+                    _("対応状況: %(comment)s")
+                    if when == comment.published_at or not hasattr(state, "history_id")
+                    else _("対応状況を追加: %(comment)s")
+                )
+                yield Entry(
+                    key=f"follow-up-{follow_up.pk}",
+                    title=template % {"comment": comment},
+                    link=link,
+                    updated=when,
+                    summary=_html(state.body),
+                    rank=1,
+                    pk=follow_up.pk,
+                )
+                continue
+            lines = []
+            if before is UNKNOWN:
+                lines.append(_("修正後の対応状況:\n%(body)s") % {"body": state.body})
+            elif state.recorded_on != before.recorded_on:
+                lines.append(
+                    _("記録日: %(old)s → %(new)s")
+                    % {
+                        "old": _recorded_on(before.recorded_on),
+                        "new": _recorded_on(state.recorded_on),
+                    }
+                )
+            if before is not UNKNOWN and state.body != before.body:
+                lines.append(_("修正後の対応状況:\n%(body)s") % {"body": state.body})
+                lines.append(_("修正前の対応状況:\n%(body)s") % {"body": before.body})
+            if not lines:
+                continue
+            yield Entry(
+                key=f"follow-up-{follow_up.pk}-{state.history_id}",
+                title=_("対応状況を修正: %(comment)s") % {"comment": comment},
+                link=link,
+                updated=when,
+                summary=_html("\n\n".join(lines)),
+                rank=1,
+                pk=state.history_id,
+                guid=f"{link}-change-{state.history_id}",
+            )
+
+
 def entries(comments, *, reports=None, limit=FEED_ENTRIES):
     """The latest public changes about ``comments`` (published remarks), newest first.
 
     ``reports`` are the published 資料 to announce; by default those listing any of
-    ``comments``. Three queries, each limited, then merged.
+    ``comments``. The answers and follow-ups read are the ``limit`` most recently changed of
+    each (their last change is their newest entry); their history gives one entry per public
+    change. Six queries, each limited, then merged.
     """
     if reports is None:
         reports = Report.objects.published().filter(
@@ -84,45 +251,26 @@ def entries(comments, *, reports=None, limit=FEED_ENTRIES):
             )
         )
     visible = Greatest(F("updated_at"), F("comment__published_at"))
-    responses = (
+    responses = list(
         CityResponse.objects.filter(comment__in=comments)
         .exclude(body="")
-        .select_related("comment__meeting__committee", "category")
+        .select_related("comment__meeting__committee")
         .annotate(visible_at=visible)
         .order_by("-visible_at", "-pk")[:limit]
     )
-    for response in responses:
-        comment = response.comment
-        found.append(
-            Entry(
-                key=f"response-{comment.pk}",
-                title=_("市の考え方（%(category)s）: %(comment)s")
-                % {"category": response.category or _("区分なし"), "comment": comment},
-                link=f"{comment.get_absolute_url()}#answer",
-                updated=response.visible_at,
-                summary=_html(response.body),
-                pk=comment.pk,
-            )
-        )
-    follow_ups = (
+    follow_ups = list(
         FollowUp.objects.filter(comment__in=comments)
         .select_related("comment__meeting__committee")
         .annotate(visible_at=visible)
         .order_by("-visible_at", "-pk")[:limit]
     )
-    for follow_up in follow_ups:
-        comment = follow_up.comment
-        found.append(
-            Entry(
-                key=f"follow-up-{follow_up.pk}",
-                title=_("対応状況: %(comment)s") % {"comment": comment},
-                link=f"{comment.get_absolute_url()}#follow-up-{follow_up.pk}",
-                updated=follow_up.visible_at,
-                summary=_html(follow_up.body),
-                rank=1,
-                pk=follow_up.pk,
-            )
-        )
+    names = dict(ReflectionCategory.objects.values_list("pk", "name"))
+    found += _answer_entries(
+        responses,
+        _histories(CityResponse, comment_id__in=[r.comment_id for r in responses]),
+        names,
+    )
+    found += _follow_up_entries(follow_ups, _histories(FollowUp, id__in=[f.pk for f in follow_ups]))
     found.sort(key=lambda entry: (entry.updated, entry.rank, entry.pk), reverse=True)
     return found[:limit]
 
@@ -150,7 +298,10 @@ class ChangesFeed(Feed):
         return _("%(name)s の更新情報") % {"name": self.name(obj)}
 
     def subtitle(self, obj):
-        return _("公開された資料、市の考え方の追加・変更、対応状況の追加をお知らせします。")
+        return _(
+            "公開された資料、市の考え方の改訂と対応区分の変更、対応状況の追加と修正を、"
+            "変更ごとにお知らせします。"
+        )
 
     def link(self, obj):
         return self.page_url(obj)
@@ -177,8 +328,11 @@ class ChangesFeed(Feed):
     def item_link(self, item):
         return item.link
 
-    # The entry's link is its id: unique (a fragment per answer and follow-up) and the same
-    # in every feed that lists it.
+    # The entry's link is its id (a fragment per answer and follow-up, the same in every feed
+    # that lists it); a change has an id of its own, as several changes share a link.
+
+    def item_guid(self, item):
+        return self.request.build_absolute_uri(item.guid or item.link)
 
     def item_updateddate(self, item):
         return item.updated

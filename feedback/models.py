@@ -7,11 +7,13 @@ reports later what it did (``FollowUp``, 対応状況). A ``Report`` is the 資�
 remarks at a meeting.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -144,6 +146,66 @@ class Meeting(Versioned):
     )
     number = models.PositiveSmallIntegerField(_("回"), help_text=_("その年度の第何回か。"))
     held_on = models.DateField(_("開催日"), null=True, blank=True)
+    place = models.CharField(
+        _("開催場所"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("例: 平塚市役所本館 6階 613会議室"),
+    )
+    # One item per line, in order: the secretariat types or pastes the 議題 as its 次第 lists
+    # them, and one text keeps the order, the history and the optimistic lock of the meeting
+    # itself (a related model would need its own inline, history and versions for a few
+    # lines). ``agenda_items`` drops a typed 「（1）」 so the public list is not numbered twice.
+    agenda = models.TextField(
+        _("議題"),
+        blank=True,
+        default="",
+        help_text=_("1行に1件、次第の順に入力してください。「（1）」などの番号は不要です。"),
+    )
+    attendees = models.ManyToManyField(
+        "Member",
+        through="MeetingAttendance",
+        blank=True,
+        related_name="meetings_attended",
+        verbose_name=_("出席委員"),
+    )
+    department = models.CharField(
+        _("所管課"), max_length=100, blank=True, default="", help_text=_("例: 行政総務課")
+    )
+    department_phone = models.CharField(
+        _("所管課の電話番号"),
+        max_length=30,
+        blank=True,
+        default="",
+        help_text=_("例: 0463-23-1111（内線2140）"),
+        validators=[
+            RegexValidator(
+                r"^[0-9０-９\-－ー()（）\s　内線]+$",
+                _("電話番号は数字とハイフンで入力してください（例: 0463-23-1111）。"),
+            )
+        ],
+    )
+    department_email = models.EmailField(
+        _("所管課のメールアドレス"),
+        blank=True,
+        default="",
+    )
+    minutes_url = models.URLField(
+        _("会議録のURL"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("市のウェブサイトに掲載した会議録のアドレス（https://…）。"),
+        validators=[
+            URLValidator(
+                schemes=["https"],
+                message=_("会議録のURLは https:// で始まるアドレスを入力してください。"),
+                # Not "invalid": the field's own message for that code would replace this one.
+                code="https_only",
+            )
+        ],
+    )
 
     objects = MeetingManager()
     history = HistoricalRecords()
@@ -190,6 +252,38 @@ class Meeting(Versioned):
         """「令和2年度第2回平塚市行政改革推進委員会」, derived, never typed."""
         return f"{self.fiscal_year_label}第{self.number}回{self.committee.name}"
 
+    @property
+    def agenda_items(self):
+        """The 議題, one per non-empty line, without a typed leading number (「（1）」「1.」)."""
+        return [
+            _AGENDA_NUMBER.sub("", line).strip()
+            for line in self.agenda.splitlines()
+            if _AGENDA_NUMBER.sub("", line).strip()
+        ]
+
+    @property
+    def minutes_link(self):
+        """The 会議録 address to link, only when it is https (as the field's validator asks;
+        a row written around the form must not become a ``javascript:`` link)."""
+        return self.minutes_url if self.minutes_url.lower().startswith("https://") else ""
+
+    def attendance_errors(self, members):
+        """Why ``members`` cannot be this meeting's attendees (empty when they can): each must
+        sit on the committee that held it."""
+        others = [member for member in members if member.committee_id != self.committee_id]
+        if not others:
+            return []
+        return [
+            _(
+                "出席委員には、この会議を開いた委員会（%(committee)s）の委員を選んでください:"
+                " %(names)s"
+            )
+            % {
+                "committee": self.committee,
+                "names": "、".join(f"{m.display_name}（{m.committee}）" for m in others),
+            }
+        ]
+
     def clean(self):
         super().clean()
         if (
@@ -203,6 +297,42 @@ class Meeting(Versioned):
                     % {"year": wareki.fiscal_year_label(self.fiscal_year)}
                 }
             )
+
+
+# 「（1）」「(1)」「1.」「１、」「①」 at the start of an agenda line.
+_AGENDA_NUMBER = re.compile(
+    r"^\s*(?:[（(]\s*[0-9０-９]+\s*[)）]|[0-9０-９]+\s*[.．、)）]|[①-⑳])\s*"
+)
+
+
+class MeetingAttendance(models.Model):
+    """A member present at a meeting (出席委員). Written by ``services.meeting_set_attendees``,
+    one row at a time so that history records each arrival and removal."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("会議")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("委員")
+    )
+
+    objects = PublicManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("出席委員")
+        verbose_name_plural = _("出席委員")
+        ordering = ["meeting", "member__name_kana", "member__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="meetingattendance_member_once",
+                violation_error_message=_("同じ委員が二度出席委員になっています。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} / {self.member.display_name}"
 
 
 class ReflectionCategoryManager(PublicManager):

@@ -376,7 +376,11 @@ def apply_record_state(obj, *, base, proposed, by, reason):
     obj.full_clean(validate_unique=True)
     obj.save()
     for field in _many_fields(type(obj)):
-        if base.get(field.name) != proposed.get(field.name):
+        # A many-to-many field through a model of its own (a meeting's attendance, with its
+        # history) is written by its service (``services.change_request_approve``).
+        if field.remote_field.through._meta.auto_created and (
+            base.get(field.name) != proposed.get(field.name)
+        ):
             getattr(obj, field.name).set(proposed.get(field.name) or [])
             applied.append(field.name)
     return applied

@@ -300,6 +300,31 @@ def public_meetings():
     )
 
 
+def public_meeting_records():
+    """Public meetings with what their page shows beside the remarks: attendees (出席委員)."""
+    return public_meetings().prefetch_related(
+        Prefetch("attendees", queryset=Member.objects.select_related("committee"))
+    )
+
+
+def meeting_public_member_ids(meeting):
+    """Which of the meeting's attendees have a public page (a published remark)."""
+    return set(
+        Member.objects.filter(
+            Exists(Comment.objects.published().filter(member=OuterRef("pk"))),
+            attendance__meeting=meeting,
+        ).values_list("pk", flat=True)
+    )
+
+
+def fiscal_year_counts(meetings):
+    """The 年度 of ``meetings``, newest first, each with how many meetings it has."""
+    counts = {}
+    for meeting in meetings:
+        counts[meeting.fiscal_year] = counts.get(meeting.fiscal_year, 0) + 1
+    return sorted(counts.items(), reverse=True)
+
+
 def public_committees():
     return Committee.objects.filter(meetings__comments__in=Comment.objects.published()).distinct()
 

@@ -16,6 +16,8 @@ from feedback.models import (
     Comment,
     FollowUp,
     Meeting,
+    MeetingAttendance,
+    Member,
     ReflectionCategory,
     Report,
     ReportEntry,
@@ -71,6 +73,42 @@ def record_save(*, obj, by, expected_version=None, reason="", many=None):
                 extra={"user": by},
             )
     return save_versioned(obj=obj, by=by, expected_version=expected_version, reason=reason)
+
+
+@public_write
+def meeting_set_attendees(*, meeting, members, by=None):
+    """Make ``members`` the meeting's attendees (出席委員), each a member of its committee.
+
+    Refused with a ``ValidationError`` naming the members of another committee, or
+    ``PermissionDenied`` without the right to change the meeting; nothing changes then. Rows
+    are added and removed one at a time, so history records each with ``by``. Returns the
+    members added and removed.
+    """
+    if by is not None and not permissions.can_change(by, meeting):
+        raise PermissionDenied(
+            _("この記録を変更する権限がありません（%(record)s）。") % {"record": meeting}
+        )
+    return _set_attendees(meeting, members, by=by)
+
+
+def _set_attendees(meeting, members, *, by):
+    members = list(members)
+    errors = meeting.attendance_errors(members)
+    if errors:
+        raise ValidationError({"attendees": errors})
+    wanted = {member.pk: member for member in members}
+    attendance = MeetingAttendance.objects.filter(meeting=meeting).select_related("member")
+    rows = {row.member_id: row for row in attendance}
+    removed = [row for member_id, row in rows.items() if member_id not in wanted]
+    for row in removed:
+        row._history_user = by
+        row.delete()
+    added = [member for pk, member in wanted.items() if pk not in rows]
+    for member in added:
+        row = MeetingAttendance(meeting=meeting, member=member)
+        row._history_user = by
+        row.save()
+    return added, [row.member for row in removed]
 
 
 def _set_status(obj, *, status, by, now):
@@ -312,6 +350,11 @@ def change_request_approve(*, change_request, by, expected_version):
         applied = review.apply_record_state(
             record, base=locked.base, proposed=locked.proposed, by=by, reason=reason
         )
+        if model is Meeting and locked.base.get("attendees") != locked.proposed.get("attendees"):
+            # One row at a time, with history, as meeting_set_attendees writes them.
+            members = Member.objects.filter(pk__in=locked.proposed.get("attendees") or [])
+            _set_attendees(record, members, by=by)
+            applied.append("attendees")
         refresh_search_text(review.comment_ids_naming(record))  # names are in search_text
     locked.status = ChangeRequestStatus.APPROVED
     locked.reviewed_by = by

@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("meetings/", public_page(views.MeetingListView.as_view()), name="meeting-list"),
     path(
+        "meetings/fiscal-years/<int:fiscal_year>/",
+        public_page(views.MeetingListView.as_view()),
+        name="meeting-fiscal-year",
+    ),
+    path(
         "meetings/<int:pk>/",
         public_page(views.MeetingDetailView.as_view()),
         name="meeting-detail",

@@ -12,7 +12,8 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from feedback import excel, lineage, selectors, snapshots, table, writers
+from feedback import excel, lineage, selectors, snapshots, table, wareki, writers
+from feedback.models import Report
 from publication.cache import request_stamp
 
 
@@ -208,20 +209,54 @@ class PolicyItemDetailView(CommentListDetailView):
         return selectors.public_policy_items()
 
 
-class MeetingListView(ListView):
-    template_name = "feedback/meeting_list.html"
-    context_object_name = "meetings"
+class MeetingListView(TemplateView):
+    """Meetings with published remarks by committee; with ``fiscal_year``, one 年度's only.
 
-    def get_queryset(self):
-        return selectors.public_meetings_list()
+    The 年度 list with its counts is read from the same list, so the two cannot disagree.
+    """
+
+    template_name = "feedback/meeting_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meetings = list(selectors.public_meetings_list())
+        fiscal_year = self.kwargs.get("fiscal_year")
+        if fiscal_year is not None:
+            meetings_of_year = [m for m in meetings if m.fiscal_year == fiscal_year]
+            if not meetings_of_year:
+                raise Http404("no public meeting in this fiscal year")
+            context["fiscal_year_label"] = wareki.fiscal_year_label(fiscal_year)
+        context.update(
+            fiscal_year=fiscal_year,
+            fiscal_years=[
+                (year, wareki.fiscal_year_label(year), count)
+                for year, count in selectors.fiscal_year_counts(meetings)
+            ],
+            meetings=meetings_of_year if fiscal_year is not None else meetings,
+        )
+        return context
 
 
 class MeetingDetailView(CommentListDetailView):
+    """A meeting as the city records it (開催日, place, 議題, attendees, 所管課, 会議録, its
+    資料), then its published remarks."""
+
+    template_name = "feedback/meeting_detail.html"
     comment_filter = "meeting"
     kind = "meeting"
 
     def get_queryset(self):
-        return selectors.public_meetings()
+        return selectors.public_meeting_records()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        public_ids = selectors.meeting_public_member_ids(meeting)
+        context["attendees"] = [
+            (member, member.pk in public_ids) for member in meeting.attendees.all()
+        ]
+        context["meeting_reports"] = Report.objects.published().filter(meeting=meeting)
+        return context
 
 
 class CommitteeDetailView(CommentListDetailView):

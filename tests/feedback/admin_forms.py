@@ -2,11 +2,20 @@
 
 from html.parser import HTMLParser
 
+from django import forms
+
 
 def _value(bound_field):
     value = bound_field.value()
     if value is None:
-        return ""
+        # A browser sends nothing for a set of checkboxes none of which is ticked.
+        return (
+            []
+            if isinstance(
+                bound_field.field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField
+            )
+            else ""
+        )
     if isinstance(value, bool):
         return "on" if value else None
     return value

@@ -5,8 +5,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from feedback import review
 from feedback.models import CityResponse, Comment, FollowUp, Report
-from feedback.services import report_publish, report_unpublish
+from feedback.permissions import APPROVER, EDITOR
+from feedback.services import (
+    change_request_approve,
+    change_request_save,
+    report_publish,
+    report_unpublish,
+)
 from tests.factories import (
     CityResponseFactory,
     CommentFactory,
@@ -17,6 +24,7 @@ from tests.factories import (
     PolicyItemFactory,
     category,
     report_with_comments,
+    staff_user,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -25,6 +33,8 @@ T0 = datetime.datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
 T1 = datetime.datetime(2021, 3, 10, 9, 0, tzinfo=UTC)
 T2 = datetime.datetime(2021, 4, 5, 9, 0, tzinfo=UTC)
 T3 = datetime.datetime(2021, 5, 20, 9, 0, tzinfo=UTC)
+T4 = datetime.datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
+T5 = datetime.datetime(2021, 6, 2, 9, 0, tzinfo=UTC)
 MEETING = "令和2年度第2回テスト市行政改革推進委員会"
 DRAFT = "DRAFTFEED9z"
 
@@ -86,6 +96,9 @@ def published(db):
     Comment.objects.filter(pk__in=[first.pk, second.pk]).update(published_at=T1)
     CityResponse.objects.update(updated_at=T0)
     FollowUp.objects.filter(pk=follow_up.pk).update(updated_at=T2)
+    # The history says the same: answers written before the publication, the follow-up after.
+    CityResponse.history.update(history_date=T0)
+    FollowUp.history.filter(id=follow_up.pk).update(history_date=T2)
 
     draft_meeting = MeetingFactory(committee=committee, fiscal_year=2021, number=1)
     draft = CommentFactory(meeting=draft_meeting, number=1, member=member, policy_item=item)
@@ -121,7 +134,7 @@ def test_site_feed_lists_published_changes_newest_first(client, published):
     assert feed["updated"] == T2
     assert entry_list(feed) == [
         (
-            f"対応状況: {MEETING} No.1",
+            f"対応状況を追加: {MEETING} No.1",
             f"{base}/comments/{first.pk}/#follow-up-{published['follow_up'].pk}",
             T2,
         ),
@@ -141,7 +154,7 @@ def test_site_feed_lists_published_changes_newest_first(client, published):
 
 def test_object_feeds_list_only_their_remarks(client, published):
     first = published["first"]
-    follow_up = f"対応状況: {MEETING} No.1"
+    follow_up = f"対応状況を追加: {MEETING} No.1"
     report = "資料を公開しました: 資料2 反映状況"
     answer1 = f"市の考え方（参考）: {MEETING} No.1"
     answer2 = f"市の考え方（反映）: {MEETING} No.2"
@@ -180,15 +193,15 @@ def test_feeds_never_show_a_draft(client, published):
 
 def test_follow_up_of_a_published_remark_appears_and_a_drafts_does_not(client, published):
     first, draft = published["first"], published["draft"]
-    FollowUp.objects.filter(pk=published["follow_up"].pk).update(updated_at=T0)
     added = FollowUpFactory(comment=first, body="令和3年5月に公開しました。")
-    FollowUp.objects.filter(pk=added.pk).update(updated_at=T3)
+    FollowUp.history.filter(id=added.pk).update(history_date=T3)
     FollowUpFactory(comment=draft, body=f"{DRAFT}追加の対応状況")
 
     for url in ["/feeds/", f"/comments/{first.pk}/feed/", f"/members/{first.member.pk}/feed/"]:
         feed = parse(client.get(url))
-        assert feed["entries"][0]["id"] == (
-            f"http://testserver/comments/{first.pk}/#follow-up-{added.pk}"
+        assert (feed["entries"][0]["title"], feed["entries"][0]["id"]) == (
+            f"対応状況を追加: {MEETING} No.1",
+            f"http://testserver/comments/{first.pk}/#follow-up-{added.pk}",
         ), url
         assert feed["entries"][0]["updated"] == T3
         assert feed["entries"][0]["summary"] == "<p>令和3年5月に公開しました。</p>"
@@ -196,19 +209,146 @@ def test_follow_up_of_a_published_remark_appears_and_a_drafts_does_not(client, p
         assert DRAFT not in str(feed)
 
 
-def test_changed_answer_keeps_its_id_and_moves_up(client, published):
+def test_each_change_of_an_answer_is_its_own_entry(client, published):
     second = published["second"]
     response = second.response
     response.body = "方針の記述を修正しました。"
     response.save()
-    CityResponse.objects.filter(pk=response.pk).update(updated_at=T3)
+    response.category = category("参考")
+    response.save()
+    response.save()  # saved again unchanged: no entry
+    revised, recategorized, unchanged = CityResponse.history.filter(comment_id=second.pk).order_by(
+        "history_id"
+    )[1:]
+    CityResponse.history.filter(pk=revised.pk).update(history_date=T3)
+    CityResponse.history.filter(pk=recategorized.pk).update(history_date=T4)
+    CityResponse.history.filter(pk=unchanged.pk).update(history_date=T5)
+    base = f"http://testserver/comments/{second.pk}/"
+
+    feed = parse(client.get(f"/comments/{second.pk}/feed/"))
+
+    assert [
+        (entry["title"], entry["id"], entry["link"], entry["updated"], entry["summary"])
+        for entry in feed["entries"]
+    ] == [
+        (
+            f"対応区分を変更（反映 → 参考）: {MEETING} No.2",
+            f"{base}#answer-change-{recategorized.history_id}",
+            f"{base}#answer",
+            T4,
+            "<p>対応区分: 反映 → 参考</p>",
+        ),
+        (
+            f"市の考え方を改訂: {MEETING} No.2",
+            f"{base}#answer-change-{revised.history_id}",
+            f"{base}#answer",
+            T3,
+            "<p>改訂後の市の考え方:<br>方針の記述を修正しました。</p>\n\n"
+            "<p>改訂前の市の考え方:<br>考え方2</p>",
+        ),
+        (
+            "資料を公開しました: 資料2 反映状況",
+            f"http://testserver/reports/{published['report'].pk}/",
+            f"http://testserver/reports/{published['report'].pk}/",
+            T1,
+            "<p>令和2年度第2回テスト委員会における委員からの意見、質問等に対する市の考え方</p>",
+        ),
+        # As published: the wording and category the public first saw.
+        (
+            f"市の考え方（反映）: {MEETING} No.2",
+            f"{base}#answer",
+            f"{base}#answer",
+            T1,
+            "<p>考え方2</p>",
+        ),
+    ]
+
+
+def test_corrected_follow_up_is_an_entry_with_before_and_after(client, published):
+    follow_up = published["follow_up"]
+    follow_up.body = "用語解説に「新たな日常」を追加しました。"
+    follow_up.recorded_on = datetime.date(2021, 7, 1)
+    follow_up.save()
+    corrected = FollowUp.history.filter(id=follow_up.pk).latest("history_id")
+    FollowUp.history.filter(pk=corrected.pk).update(history_date=T3)
+
+    feed = parse(client.get(f"/comments/{published['first'].pk}/feed/"))
+
+    assert [(e["title"], e["updated"], e["summary"]) for e in feed["entries"][:2]] == [
+        (
+            f"対応状況を修正: {MEETING} No.1",
+            T3,
+            "<p>記録日: 日付なし → 令和3年7月1日</p>\n\n"
+            "<p>修正後の対応状況:<br>用語解説に「新たな日常」を追加しました。</p>\n\n"
+            "<p>修正前の対応状況:<br>用語解説に追加しました。</p>",
+        ),
+        (f"対応状況を追加: {MEETING} No.1", T2, "<p>用語解説に追加しました。</p>"),
+    ]
+    assert feed["entries"][0]["id"] == (
+        f"http://testserver/comments/{published['first'].pk}/"
+        f"#follow-up-{follow_up.pk}-change-{corrected.history_id}"
+    )
+
+
+def test_changes_made_while_a_draft_never_appear(client, db):
+    """Typed, corrected and re-categorized before publication: only the published state."""
+    remark = CommentFactory(number=1, body="意見1")
+    response = CityResponseFactory(
+        comment=remark, body=f"{DRAFT}最初の下書き", category=category("参考")
+    )
+    response.body = "公開した考え方"
+    response.category = category("反映")
+    response.save()
+    follow_up = FollowUpFactory(comment=remark, body=f"{DRAFT}下書きの対応状況")
+    follow_up.body = "公開した対応状況"
+    follow_up.save()
+    report_publish(report=report_with_comments([remark]))
+    Comment.objects.filter(pk=remark.pk).update(published_at=T1)
+    CityResponse.history.update(history_date=T0)
+    FollowUp.history.update(history_date=T0)
 
     feed = parse(client.get("/feeds/"))
 
-    assert feed["entries"][0]["id"] == f"http://testserver/comments/{second.pk}/#answer"
-    assert feed["entries"][0]["updated"] == T3
-    assert feed["entries"][0]["summary"] == "<p>方針の記述を修正しました。</p>"
-    assert len([e for e in feed["entries"] if e["id"].endswith(f"/{second.pk}/#answer")]) == 1
+    assert [(e["title"], e["updated"], e["summary"]) for e in feed["entries"]][1:] == [
+        (f"対応状況: {remark}", T1, "<p>公開した対応状況</p>"),
+        (f"市の考え方（反映）: {remark}", T1, "<p>公開した考え方</p>"),
+    ]
+    assert DRAFT not in str(feed)
+
+
+def test_pending_proposal_never_appears_and_its_approval_does(client, published):
+    first = published["first"]
+    editor, approver = staff_user(EDITOR), staff_user(APPROVER)
+    state = review.comment_state(first)
+    proposed = {
+        **state,
+        "response_body": f"{DRAFT}提案中の考え方",
+        "follow_ups": [
+            *state["follow_ups"],
+            {"id": None, "recorded_on": "2021-08-01", "body": "承認された対応状況"},
+        ],
+    }
+    proposal = change_request_save(comment=first, proposed=proposed, by=editor)
+
+    pending = client.get("/feeds/").content.decode()
+    assert DRAFT not in pending and "承認された対応状況" not in pending
+
+    change_request_approve(change_request=proposal, by=approver, expected_version=proposal.version)
+
+    titles = [entry["title"] for entry in parse(client.get("/feeds/"))["entries"]]
+    assert titles[:2] == [f"対応状況を追加: {MEETING} No.1", f"市の考え方を改訂: {MEETING} No.1"]
+    assert f"{DRAFT}提案中の考え方" in client.get("/feeds/").content.decode()
+
+
+def test_deleted_follow_up_leaves_the_feed_with_its_changes(client, published):
+    follow_up = published["follow_up"]
+    follow_up.body = "修正した対応状況"
+    follow_up.save()
+    follow_up.delete()
+
+    text = client.get("/feeds/").content.decode()
+
+    assert "用語解説に追加しました。" not in text and "修正した対応状況" not in text
 
 
 def test_unpublished_report_leaves_every_feed(client, published):

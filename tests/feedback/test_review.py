@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback.models import ChangeRequest, Comment, Member
+from feedback.models import ChangeRequest, Comment, Meeting, MeetingAttendance, Member
 from feedback.permissions import ADMINISTRATOR, APPROVER, EDITOR
 from feedback.services import report_publish
 from policy.models import PolicyItem
@@ -432,3 +432,38 @@ def test_a_policy_item_heading_change_is_a_proposal_edited_on_its_page(shiryo2):
     assert PolicyItem.objects.get(pk=item.pk).heading == old_heading + "（再改）"
     public = Client().get(Comment.objects.get(number=7).get_absolute_url()).content.decode()
     assert old_heading + "（再改）" in public
+
+
+def test_a_public_meetings_place_and_attendees_wait_for_the_approver(shiryo2):
+    meeting = Comment.objects.get(number=1).meeting
+    members = {m.name: m for m in Member.objects.filter(committee=meeting.committee)}
+    editor = client_as(EDITOR, "henshu")
+    url = reverse("admin:feedback_meeting_change", args=[meeting.pk])
+    data = change_form_data(editor.get(url))
+    data.update(place="平塚市役所本館", present_members=[members["秋山"].pk, members["岡部"].pk])
+    public_page = Client().get(meeting.get_absolute_url()).content.decode()
+
+    editor.post(url, data)
+
+    proposal = ChangeRequest.objects.get()
+    assert (Meeting.objects.get(pk=meeting.pk).place, meeting.attendees.count()) == ("", 0)
+    assert Client().get(meeting.get_absolute_url()).content.decode() == public_page
+    approver = client_as(APPROVER, "shonin")
+    review_page = approver.get(reverse("admin:feedback_changerequest_change", args=[proposal.pk]))
+    assert body_texts(review_page.content.decode(), "review-diff") == [
+        ["開催場所", "", "追加: 平塚市役所本館"],
+        ["出席委員", "", "追加: 秋山委員、岡部委員"],
+    ]
+
+    approver.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 1}
+    )
+
+    assert Meeting.objects.get(pk=meeting.pk).place == "平塚市役所本館"
+    assert sorted(meeting.attendees.values_list("name", flat=True)) == ["岡部", "秋山"]
+    added = MeetingAttendance.history.filter(history_type="+")
+    assert {(row.member.name, row.history_user.username) for row in added} == {
+        ("秋山", "shonin"),
+        ("岡部", "shonin"),
+    }
+    assert "平塚市役所本館" in Client().get(meeting.get_absolute_url()).content.decode()
