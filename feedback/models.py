@@ -7,6 +7,8 @@ reports later what it did (``FollowUp``, 対応状況). A ``Report`` is the 資�
 remarks at a meeting.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -63,6 +65,10 @@ class Committee(Versioned):
 
     def natural_key(self):
         return (self.name,)
+
+
+# The titles ``MemberRole`` prints after a name, longest first (委員長 before 委員).
+_ROLE_TITLE = re.compile(r"(副委員長|委員長|委員)$")
 
 
 class MemberManager(PublicManager):
@@ -128,6 +134,13 @@ class Member(Versioned):
     def display_name(self):
         """The name as the tables print it: 「秋山委員」 (委員 is a title, not part of the name)."""
         return f"{self.name}{self.get_role_display()}"
+
+    @classmethod
+    def name_from_label(cls, label):
+        """The name in a label as the tables print it: 「秋山委員」 → 「秋山」 (the opposite of
+        ``display_name``); a label that is only a title is kept as it is."""
+        label = label.strip()
+        return _ROLE_TITLE.sub("", label).strip() or label
 
 
 class MeetingManager(PublicManager):
