@@ -29,12 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from feedback import excel, permissions, review, table
-from feedback.admin_import import (
-    FeedbackImportMixin,
-    PasteMixin,
-    numeric_object_id,
-    workbook_response,
-)
+from feedback.admin_export import export_workbook, workbook_response
+from feedback.admin_import import FeedbackImportMixin, PasteMixin, numeric_object_id
 from feedback.admin_lineage import DraftNextReportMixin
 from feedback.admin_policy_links import policy_change_link_inline
 from feedback.admin_review import PendingChangeFilter
@@ -556,7 +552,7 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     # a sort of the whole join for every page. Meetings are entered in order, so by id is by
     # meeting in the order they were entered.
     ordering = ["meeting_id", "number"]
-    actions = ["set_category", "export_workbook"]
+    actions = ["set_category", export_workbook]
 
     object_history_template = "admin/feedback/comment/object_history.html"
     change_form_template = "admin/feedback/comment/change_form.html"

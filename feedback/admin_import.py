@@ -1,4 +1,4 @@
-"""Import and export in the admin: uploads, text pasted from Excel, and workbooks for meetings.
+"""Import in the admin: uploads and text pasted from Excel (the workbooks are ``admin_export``).
 
 One path for every import: an uploaded file (the remark list's 「インポート」 page) and rows
 pasted on a meeting's or a 資料's page are both stored in django-import-export's temporary
@@ -20,26 +20,30 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.tmp_storages import CacheStorage
 
-from feedback import excel, importing, permissions, table
+from feedback import importing, permissions
 from feedback.models import Comment, Meeting, Report
-from feedback.resources import CitySheetFormat, CommentImportResource, dataset_from_sheet
+from feedback.resources import (
+    IMPORT_DATA_OPTIONS,
+    CitySheetFormat,
+    CommentImportResource,
+    import_sheet,
+    result_errors,
+    summary,
+)
 from policy.models import Policy
 
 audit = logging.getLogger("audit")
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _meetings():
@@ -175,24 +179,6 @@ class UploadLimitHandler(FileUploadHandler):
         return None
 
 
-def summary(result):
-    totals = result.totals
-    return (
-        f"新規 {totals['new']}件、変更 {totals['update']}件、変更なし {totals['skip']}件、"
-        f"エラー {totals['error'] + totals['invalid']}件"
-    )
-
-
-def result_errors(result):
-    """The messages of a refused import, each naming its row (at most 20)."""
-    found = [str(error.error) for error in result.base_errors]
-    for _number, errors in result.row_errors():
-        found += [str(error.error) for error in errors]
-    for invalid in result.invalid_rows:
-        found += list(invalid.error.messages)
-    return found[:20]
-
-
 class FeedbackImportMixin(ImportMixin):
     """The remark list's import page, restricted to roles with ``feedback.import_feedback``."""
 
@@ -276,7 +262,7 @@ class FeedbackImportMixin(ImportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
-        options = {"user": request.user}
+        options = {"by": request.user}
         if form is not None and form.is_bound and form.is_valid():
             options.update({name: form.cleaned_data.get(name) for name in OPTION_NAMES})
         if isinstance(form, FeedbackConfirmImportForm):
@@ -300,7 +286,7 @@ class FeedbackImportMixin(ImportMixin):
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
-        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        kwargs.update(IMPORT_DATA_OPTIONS)
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
@@ -317,7 +303,7 @@ class FeedbackImportMixin(ImportMixin):
             messages.error(
                 request, f"取り込みを中止しました（{summary(result)}）。何も変更していません。"
             )
-            for message in result_errors(result):
+            for message in result_errors(result)[:20]:
                 messages.error(request, message)
             return HttpResponseRedirect(reverse("admin:feedback_comment_import"))
         audit.info("import comments: %s", summary(result), extra={"user": request.user})
@@ -332,17 +318,15 @@ class FeedbackImportMixin(ImportMixin):
             raise PermissionDenied
         context = self.admin_site.each_context(request)
         context.update(title=title, opts=self.model._meta, paste=True)
+        preview = {}
         try:
-            dataset = dataset_from_sheet(importing.read_text(text))
+            result = import_sheet(
+                importing.read_text(text), dry_run=True, by=request.user, preview=preview, **options
+            )
         except importing.SheetError as error:
             context["paste_errors"] = error.messages
             return context
         format_index = 0
-        preview = {}
-        resource = CommentImportResource(user=request.user, preview=preview, **options)
-        result = resource.import_data(
-            dataset, dry_run=True, raise_errors=False, use_transactions=True, user=request.user
-        )
         context["result"] = result
         if not result.has_errors() and not result.has_validation_errors():
             # Stored only when it can be confirmed; the confirmation removes it.
@@ -358,25 +342,6 @@ class FeedbackImportMixin(ImportMixin):
             initial.update({name: getattr(v, "pk", v) for name, v in options.items()})
             context["confirm_form"] = FeedbackConfirmImportForm(initial=initial)
         return context
-
-    def export_workbook(self, request, queryset):
-        """Admin action: the selected remarks as a print-ready workbook (drafts included)."""
-        if not request.user.has_perm(permissions.EXPORT_FEEDBACK):
-            raise PermissionDenied
-        comments = table.load(queryset).order_by("meeting", "number")
-        rows = table.rows(comments)
-        workbook = excel.list_workbook(rows, drafts=excel.unpublished(comments))
-        return workbook_response(workbook, "選択した意見.xlsx")
-
-    export_workbook.short_description = "選択した意見を Excel で書き出す"
-
-
-def workbook_response(workbook, filename):
-    response = HttpResponse(excel.workbook_bytes(workbook), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    return response
 
 
 # A record's id in an admin URL: every model here has a numeric key (BigAutoField), and 18

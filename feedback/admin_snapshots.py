@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from feedback import excel, permissions, snapshots
-from feedback.admin_import import numeric_object_id, workbook_response
+from feedback.admin_export import workbook_response
+from feedback.admin_import import numeric_object_id
 from feedback.models import Report, ReportSnapshot
 from feedback.services import report_confirm_presented
 

@@ -19,9 +19,11 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from feedback.table import IMPORT_TITLES as COLUMN_TITLES  # the columns and their aliases
 from feedback.writers import needs_formula_guard
+from publication.dates import ERAS, parse_fiscal_year
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -70,13 +72,12 @@ _TITLE_LOOKUP = {
 }
 
 _MERGED_MEMBER = re.compile(r"^\s*([0-9０-９]+)[\s　]+(\S.*?)\s*$")
-_MEMBER_TITLE = re.compile(r"(副委員長|委員長|委員)$")
 _LABEL = re.compile(r"^資料\s*[0-9０-９]+([-－ー][0-9０-９]+)?$")
+# Matched after NFKC normalization, so full-width digits are ASCII by then.
 _MEETING = re.compile(
-    r"^(?P<era>令和|平成|昭和)(?P<year>元|[0-9０-９]+)年度第(?P<number>[0-9０-９]+)回"
+    rf"^(?P<era>{'|'.join(era.name for era in ERAS)})(?P<year>元|[0-9]+)年度第(?P<number>[0-9]+)回"
     r"(?P<committee>.+?)(?:における|での|の会議|$)"
 )
-ERA_FIRST_FISCAL_YEAR = {"令和": 2019, "平成": 1989, "昭和": 1926}
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,13 @@ def parse_meeting_name(text):
     match = _MEETING.match(unicodedata.normalize("NFKC", text or "").strip())
     if not match:
         return None
-    year = 1 if match["year"] == "元" else int(match["year"])
+    try:
+        fiscal_year = parse_fiscal_year(match["era"] + match["year"])
+    except ValidationError:
+        return None  # 「令和0年度」
     return MeetingKey(
-        committee=match["committee"].strip(),
-        fiscal_year=ERA_FIRST_FISCAL_YEAR[match["era"]] + year - 1,
-        number=int(match["number"]),
+        committee=match["committee"].strip(), fiscal_year=fiscal_year, number=int(match["number"])
     )
-
-
-def split_member(text):
-    """「秋山委員」 → 「秋山」: 委員 is a title, not part of the name."""
-    name = _MEMBER_TITLE.sub("", text.strip()).strip()
-    return name or text.strip()
 
 
 @dataclass

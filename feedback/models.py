@@ -67,6 +67,10 @@ class Committee(Versioned):
         return (self.name,)
 
 
+# The titles ``MemberRole`` prints after a name, longest first (委員長 before 委員).
+_ROLE_TITLE = re.compile(r"(副委員長|委員長|委員)$")
+
+
 class MemberManager(PublicManager):
     def get_by_natural_key(self, committee_name, name):
         return self.get(committee__name=committee_name, name=name)
@@ -130,6 +134,13 @@ class Member(Versioned):
     def display_name(self):
         """The name as the tables print it: 「秋山委員」 (委員 is a title, not part of the name)."""
         return f"{self.name}{self.get_role_display()}"
+
+    @classmethod
+    def name_from_label(cls, label):
+        """The name in a label as the tables print it: 「秋山委員」 → 「秋山」 (the opposite of
+        ``display_name``); a label that is only a title is kept as it is."""
+        label = label.strip()
+        return _ROLE_TITLE.sub("", label).strip() or label
 
 
 class MeetingManager(PublicManager):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from feedback import lineage, permissions, review, snapshots
 from feedback.enums import ChangeRequestStatus, PublicationStatus
@@ -247,6 +248,84 @@ def comments_set_category(*, comments, category: ReflectionCategory, by=None) ->
         changed.append(comment)
     refresh_search_text([comment.pk for comment in changed])  # search_text
     return changed
+
+
+# -- imports (feedback.resources) --------------------------------------------------------------
+
+
+@public_write
+def comments_save_imported(*, comments, follow_ups=(), by=None, batch_size=1000) -> list:
+    """Save remarks read from a sheet with their city views and new follow-ups.
+
+    Each remark's answer is ``comment.response`` (written when it is new and says something,
+    or when it differs from the stored one); ``follow_ups`` are the new ``FollowUp`` entries of
+    these remarks. New remarks go in batches of ``batch_size``, each with its history row; a
+    changed one is an edit through ``record_save`` from the version it was read at (a form
+    opened before can no longer save over it; ``StaleRecordError`` if it moved meanwhile).
+    History records ``by``. Returns the remarks.
+    """
+    new = [comment for comment in comments if comment._state.adding]
+    changed = [comment for comment in comments if not comment._state.adding]
+    stored = {
+        response.pk: (response.body, response.category_id)
+        for response in CityResponse.objects.filter(comment__in=changed)
+    }
+    for comment in changed:
+        record_save(obj=comment, by=by, expected_version=comment.version)
+    bulk_create_with_history(new, Comment, batch_size=batch_size, default_user=by)
+    responses = []
+    for comment in comments:
+        response = getattr(comment, "response", None)
+        if response is None:
+            continue
+        response.comment = comment
+        values = (response.body, response.category_id)
+        if comment.pk in stored:
+            if stored[comment.pk] != values:
+                response._history_user = by
+                response.save()
+        elif response.body or response.category_id is not None:
+            responses.append(response)
+    bulk_create_with_history(responses, CityResponse, batch_size=batch_size, default_user=by)
+    # bulk_create takes each new remark's id from the remark the entry points to.
+    bulk_create_with_history(list(follow_ups), FollowUp, batch_size=batch_size, default_user=by)
+    refresh_search_text([comment.pk for comment in comments])  # search_text
+    return comments
+
+
+@public_write
+def report_set_rows(*, report: Report, comments, by=None) -> Report:
+    """Make ``comments`` the rows of a 資料, in this order (an import of its table).
+
+    Nothing changes when they are its rows already. A published 資料's rows are changed only by
+    those who may publish (``by`` ``None``, the command line, counts as one). The old rows are
+    deleted and the new ones written, each with its history row recording ``by``.
+    """
+    wanted = [comment.pk for comment in comments]
+    entries = list(report.entries.order_by("position"))
+    if wanted == [entry.comment_id for entry in entries]:
+        return report
+    if report.is_published and by is not None and not permissions.can_publish(by):
+        raise PermissionDenied(
+            _(
+                "%(report)sは公開済みのため、掲載する意見とその順番は"
+                "公開の権限がある職員でなければ変更できません。"
+            )
+            % {"report": report}
+        )
+    for entry in entries:
+        entry._history_user = by
+        entry.delete()
+    bulk_create_with_history(
+        [
+            ReportEntry(report=report, comment_id=pk, position=position)
+            for position, pk in enumerate(wanted, start=1)
+        ],
+        ReportEntry,
+        batch_size=500,
+        default_user=by,
+    )
+    return report
 
 
 # -- proposed changes to published remarks (変更案) -------------------------------------------

@@ -271,3 +271,20 @@ def test_confirmed_import_is_audit_logged_with_the_user(client, editor, shiryo2,
     assert len(records) == 1
     assert "新規 2件" in records[0].getMessage()
     assert records[0].user == editor.get_username()
+
+
+def test_create_missing_category_needs_the_right_to_add_categories(
+    client, editor, shiryo2, tmp_path
+):
+    workbook = load_workbook(SAMPLES / "city_sheet.xlsx")
+    workbook.active["E5"] = "検討中"
+    path = tmp_path / "new_category.xlsx"
+    workbook.save(path)
+    before = snapshot()
+
+    response = upload(client, path, create_missing="on")
+
+    page = response.content.decode()
+    assert "5行目 E列（対応区分）: この記録を追加する権限がありません。" in page
+    assert not response.context.get("confirm_form")
+    assert snapshot() == before

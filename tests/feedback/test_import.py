@@ -79,6 +79,8 @@ def test_source_text_reads_into_the_seven_rows():
         ),
         ("平成30年度第３回都市計画審議会", ("都市計画審議会", 2018, 3)),
         ("第2回平塚市行政改革推進委員会", None),
+        ("令和0年度第1回平塚市行政改革推進委員会", None),
+        ("令和２年度第２回平塚市行政改革推進委員会", ("平塚市行政改革推進委員会", 2020, 2)),
     ],
 )
 def test_parse_meeting_name(text, expected):

@@ -122,3 +122,17 @@ def test_published_queryset_excludes_drafts():
     draft = CommentFactory()
     assert list(Comment.objects.published()) == []
     assert draft.is_published is False
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        ("秋山委員", "秋山"),
+        (" 芦川副委員長 ", "芦川"),
+        ("久田委員長", "久田"),
+        ("岡部", "岡部"),
+        ("委員", "委員"),
+    ],
+)
+def test_member_name_from_label_drops_the_title_display_name_adds(label, name):
+    assert Member.name_from_label(label) == name

@@ -2,20 +2,14 @@ import logging
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from feedback import importing
-from feedback.resources import CommentImportResource, dataset_from_sheet
-from feedback.services import report_publish
+from feedback.models import Meeting
+from feedback.resources import import_sheet, result_errors, summary
 from policy.models import Policy
 
 audit = logging.getLogger("audit")
-
-
-class Rollback(Exception):
-    """Leave the transaction without keeping anything."""
 
 
 class Command(BaseCommand):
@@ -54,46 +48,33 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"ファイルを読めません: {path}: {error}") from error
+        commit = options["commit"]
+        user = self._user(options["user"])
         try:
-            dataset = dataset_from_sheet(importing.read_upload(content, path.name))
+            sheet = importing.read_upload(content, path.name)
+            # The library's dry run: without --commit, everything is rolled back at the end.
+            result = import_sheet(
+                sheet,
+                dry_run=not commit,
+                diff=False,
+                meeting=self._meeting(options["meeting"]),
+                create_missing=options["create_missing"],
+                policy=self._policy(options["policy"], create=options["create_missing"]),
+                by=user,
+                publish=options["publish"],
+                progress=self._progress(len(sheet.rows)),
+            )
         except importing.SheetError as error:
             raise CommandError("\n".join(error.messages)) from error
-
-        resource = CommentImportResource(
-            meeting=self._meeting(options["meeting"]),
-            create_missing=options["create_missing"],
-            policy=self._policy(options["policy"], create=options["create_missing"]),
-            user=self._user(options["user"]),
-            progress=self._progress(len(dataset)),
-            skip_diff=True,
-        )
-        commit = options["commit"]
-        try:
-            with transaction.atomic():
-                if resource.default_policy and resource.default_policy.pk is None:
-                    resource.default_policy.save()
-                result = resource.import_data(
-                    dataset,
-                    dry_run=not commit,
-                    use_transactions=True,
-                    rollback_on_validation_errors=True,
-                    user=resource.user,
-                )
-                self.stderr.write("")
-                failed = result.has_errors() or result.has_validation_errors()
-                if failed or not commit:
-                    raise Rollback
-                if options["publish"]:
-                    self._publish(resource)
-        except Rollback:
-            pass
+        self.stderr.write("")
+        failed = result.has_errors() or result.has_validation_errors()
         self._summary(result, commit=commit, failed=failed)
         if commit and not failed:
             audit.info(
                 "import comments from %s (command): %s",
                 path.name,
-                self._totals(result),
-                extra={"user": resource.user},
+                summary(result),
+                extra={"user": user},
             )
         if failed:
             raise CommandError("エラーがあるため、何も読み込んでいません。")
@@ -112,33 +93,10 @@ class Command(BaseCommand):
 
         return report
 
-    def _publish(self, resource):
-        if resource.report is None:
-            raise CommandError(
-                "公開する資料がありません。ファイルに表題と資料番号（例: 資料2）が必要です。"
-            )
-        try:
-            report_publish(report=resource.report, by=resource.user)
-        except ValidationError as error:
-            raise CommandError("公開できません: " + " ".join(error.messages)) from error
-
-    def _totals(self, result):
-        totals = result.totals
-        return (
-            f"新規 {totals['new']}件、変更 {totals['update']}件、変更なし {totals['skip']}件、"
-            f"エラー {totals['error'] + totals['invalid']}件"
-        )
-
     def _summary(self, result, *, commit, failed):
-        self.stdout.write(self._totals(result))
-        for error in result.base_errors:
-            self.stdout.write(f"エラー: {error.error}")
-        for number, errors in result.row_errors():
-            for error in errors:
-                self.stdout.write(f"{number}件目: {error.error}")
-        for invalid in result.invalid_rows:
-            for message in invalid.error.messages:
-                self.stdout.write(message)
+        self.stdout.write(summary(result))
+        for message in result_errors(result):
+            self.stdout.write(f"エラー: {message}")
         if not failed:
             if commit:
                 self.stdout.write(self.style.SUCCESS("保存しました。"))
@@ -151,14 +109,10 @@ class Command(BaseCommand):
         key = importing.parse_meeting_name(name)
         if key is None:
             raise CommandError(f"会議名として読めません: {name}")
-        from feedback.models import Meeting
-
-        meeting = Meeting.objects.filter(
-            committee__name=key.committee, fiscal_year=key.fiscal_year, number=key.number
-        ).first()
-        if meeting is None:
-            raise CommandError(f"会議「{name}」が登録されていません。")
-        return meeting
+        try:
+            return Meeting.objects.get_by_natural_key(key.committee, key.fiscal_year, key.number)
+        except Meeting.DoesNotExist:
+            raise CommandError(f"会議「{name}」が登録されていません。") from None
 
     def _policy(self, title, *, create):
         if not title:
@@ -170,7 +124,7 @@ class Command(BaseCommand):
                     f"政策・計画「{title}」が登録されていません"
                     "（--create-missing を付けると作成します）。"
                 )
-            # Created only if the import goes through: the whole run is one transaction.
+            # Saved with the first 対象項目 it gets, so only if the import goes through.
             policy = Policy(title=title)
         return policy
 
