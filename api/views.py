@@ -36,6 +36,14 @@ ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After"
 
 
+def allow_cross_origin(response):
+    """Open a read to scripts on any site (no credentials). A ``304`` needs them as much as
+    the ``200``: ``publication.cache.keep_cors`` copies them onto the page cache's."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return response
+
+
 class CursorByIdPagination(CursorPagination):
     """Pages in the order of ``id``, which never changes: a harvester walking ``next`` sees
     every record once even while records are added or edited (new ones come at the end)."""
@@ -119,8 +127,7 @@ class PublicApiMixin:
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response = self._conditional(request, response)
         # After the conditional check: a 304 is a new response and needs them too.
-        response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        allow_cross_origin(response)
         if request.method == "OPTIONS":
             response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
             response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
@@ -309,8 +316,7 @@ class DatasetView(View):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=datasets.file_name(dataset)
         )
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+        return allow_cross_origin(response)
 
 
 class DocsView(TemplateView):
