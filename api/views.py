@@ -7,6 +7,7 @@ only, carries ``Access-Control-Allow-Origin: *`` and validators from the public 
 """
 
 from django.conf import settings
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -25,7 +26,8 @@ from rest_framework.throttling import AnonRateThrottle
 
 from api import datasets, docs, filters, serializers
 from feedback import selectors
-from feedback.models import Comment, ReflectionCategory
+from feedback.models import Comment, PolicyChangeLink, ReflectionCategory
+from policy.models import Passage, PolicyVersion
 from publication import cache
 
 # A record's id in a URL: 18 digits fit a bigint, so a longer one is a 404, never a database
@@ -276,6 +278,55 @@ class RemarkViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return selectors.comment_rows(Comment.objects.published())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="政策・計画の版の一覧",
+        description="公開されている版（素案、案、策定版など）。文章は段落の一覧にあります。",
+    ),
+    retrieve=detail("政策・計画の版"),
+)
+class PolicyVersionViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PolicyVersionSerializer
+    filterset_class = filters.PolicyVersionFilter
+
+    def get_queryset(self):
+        return PolicyVersion.objects.published().select_related("policy")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="版の段落の一覧",
+        description="公開されている版の文章（見出しと本文）。version で版を指定し、"
+        "position の順に並べると文書の順になります。",
+    ),
+    retrieve=detail("版の段落"),
+)
+class PassageViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PassageSerializer
+    filterset_class = filters.PassageFilter
+
+    def get_queryset(self):
+        return Passage.objects.published()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="意見による政策・計画の変更の一覧",
+        description="意見（市の考え方）によって変わった文章の箇所: 変更前と変更後の段落。"
+        "意見と、名前の出る版がすべて公開されているものだけです。",
+    ),
+    retrieve=detail("意見による政策・計画の変更"),
+)
+class PolicyChangeViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PolicyChangeSerializer
+    filterset_class = filters.PolicyChangeFilter
+
+    def get_queryset(self):
+        return PolicyChangeLink.objects.published().annotate(
+            policy_id=Coalesce("new_passage__version__policy_id", "old_passage__version__policy_id")
+        )
 
 
 class SchemaView(PublicApiMixin, SpectacularAPIView):
