@@ -24,7 +24,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import AnonRateThrottle
 
-from api import datasets, docs, filters, serializers
+from api import catalog, datasets, docs, filters, serializers
 from feedback import selectors
 from feedback.models import Comment, PolicyChangeLink, ReflectionCategory
 from policy.models import Passage, PolicyVersion
@@ -367,6 +367,15 @@ class DatasetView(View):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=datasets.file_name(dataset)
         )
+        return allow_cross_origin(response)
+
+
+class CatalogJsonLdView(View):
+    """The open-data catalogue as DCAT in JSON-LD (``api.catalog``), open to other sites."""
+
+    def get(self, request):
+        content = catalog.dcat_bytes(request, catalog.catalogue(request))
+        response = HttpResponse(content, content_type="application/ld+json; charset=utf-8")
         return allow_cross_origin(response)
 
 

@@ -10,10 +10,12 @@ rows by itself when it opens a workbook, so without heights every remark printed
 Staff workbooks that hold unpublished remarks say so above the table and mark those rows.
 """
 
+import datetime
 import io
 import math
 import re
 from copy import copy
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,8 +23,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.writer.excel import ExcelWriter
 
 from feedback.exports import COLUMNS
+from publication import stamp
 
 FONT_NAME = "ＭＳ ゴシック"
 # Column widths are counted in the digit width of the workbook's default font. That font is
@@ -323,9 +327,40 @@ def _set_default_font(workbook, font):
 
 
 def workbook_bytes(workbook):
+    """The workbook as bytes: the same data gives the same bytes.
+
+    openpyxl stamps a workbook with the clock when it is made and saved, and the compressed
+    size of those digits varies; the time of the public data's last change
+    (``publication.stamp``) is stamped instead, so the open-data catalogue (``api/catalog.py``)
+    can state a file's size exactly.
+    """
+    moment = stamp.current().changed_at or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    moment = moment.astimezone(datetime.UTC).replace(tzinfo=None, microsecond=0)
+    workbook.properties.created = workbook.properties.modified = moment
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    archive = _DatedZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)
+    archive.date_time = moment.timetuple()[:6]
+    # ExcelWriter, not workbook.save(): save() sets ``modified`` to the clock again.
+    ExcelWriter(workbook, archive).save()
     return buffer.getvalue()
+
+
+class _DatedZipFile(ZipFile):
+    """Members dated ``date_time``, not the clock or a temporary file's time (openpyxl writes
+    sheets from temporary files)."""
+
+    date_time = (2000, 1, 1, 0, 0, 0)
+
+    def writestr(self, name, data, *args, **kwargs):
+        if isinstance(name, str):
+            name = ZipInfo(name, date_time=self.date_time)
+            name.compress_type = self.compression
+            name.external_attr = 0o600 << 16
+        super().writestr(name, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        with open(filename, "rb") as source:
+            self.writestr(arcname or str(filename), source.read())
 
 
 LIST_TITLE = "意見と市の考え方"
