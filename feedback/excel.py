@@ -26,7 +26,6 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
 from feedback.exports import COLUMNS
-from publication import stamp
 
 FONT_NAME = "ＭＳ ゴシック"
 # Column widths are counted in the digit width of the workbook's default font. That font is
@@ -326,20 +325,18 @@ def _set_default_font(workbook, font):
     workbook._named_styles["Normal"].font = font
 
 
-def workbook_bytes(workbook):
-    """The workbook as bytes: the same data gives the same bytes.
+# The date in every workbook's properties and zip entries: the zip format's earliest date, as
+# reproducible builds use it. The clock would make each download of the same data a different
+# file (openpyxl stamps it, and the compressed size varies with the digits), so the size the
+# open-data catalogue states (api/catalog.py) would not hold a second later.
+REPRODUCIBLE_DATE = datetime.datetime(1980, 1, 1)
 
-    openpyxl stamps a workbook with the clock when it is made and saved, and the compressed
-    size of those digits varies; the time of the public data's last change
-    (``publication.stamp``) is stamped instead, so the open-data catalogue (``api/catalog.py``)
-    can state a file's size exactly.
-    """
-    moment = stamp.current().changed_at or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-    moment = moment.astimezone(datetime.UTC).replace(tzinfo=None, microsecond=0)
-    workbook.properties.created = workbook.properties.modified = moment
+
+def workbook_bytes(workbook):
+    """The workbook as bytes: the same data gives the same bytes (``REPRODUCIBLE_DATE``)."""
+    workbook.properties.created = workbook.properties.modified = REPRODUCIBLE_DATE
     buffer = io.BytesIO()
     archive = _DatedZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)
-    archive.date_time = moment.timetuple()[:6]
     # ExcelWriter, not workbook.save(): save() sets ``modified`` to the clock again.
     ExcelWriter(workbook, archive).save()
     return buffer.getvalue()
@@ -349,7 +346,7 @@ class _DatedZipFile(ZipFile):
     """Members dated ``date_time``, not the clock or a temporary file's time (openpyxl writes
     sheets from temporary files)."""
 
-    date_time = (2000, 1, 1, 0, 0, 0)
+    date_time = REPRODUCIBLE_DATE.timetuple()[:6]
 
     def writestr(self, name, data, *args, **kwargs):
         if isinstance(name, str):
