@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from feedback import selectors, wareki
+from feedback import selectors, table, wareki
 from feedback.models import Comment, ReportEntry
 from feedback.writers import neutralize_formula
 
@@ -69,8 +69,9 @@ def common_columns(id_description, id_example):
 
 
 def _latest_follow_up(comment):
-    follow_ups = list(comment.follow_ups.all())
-    return follow_ups[-1] if follow_ups else None
+    """The 対応状況 a table prints: the first of ``table.load``'s follow-ups (latest first)."""
+    follow_ups = getattr(comment, table.FOLLOW_UPS)
+    return follow_ups[0] if follow_ups else None
 
 
 def _answer(comment):
@@ -81,7 +82,7 @@ def _remark_updated_at(comment):
     moments = [comment.updated_at]
     if _answer(comment) is not None:
         moments.append(comment.response.updated_at)
-    moments += [follow_up.updated_at for follow_up in comment.follow_ups.all()]
+    moments += [follow_up.updated_at for follow_up in getattr(comment, table.FOLLOW_UPS)]
     return max(moments)
 
 
@@ -385,7 +386,7 @@ DATASETS = {
             "意見と市の考え方",
             "委員の意見、市の考え方、対応区分、最新の対応状況。1行が1件の意見です。",
             REMARK_COLUMNS,
-            lambda: selectors.published_comments().order_by("id"),
+            lambda: table.load(Comment.objects.published()).order_by("id"),
         ),
         Dataset(
             "reports",

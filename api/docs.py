@@ -14,11 +14,16 @@ ORDER = [
     "meetings",
     "policies",
     "policy-items",
+    "policy-versions",
+    "passages",
+    "policy-changes",
     "categories",
 ]
 EXAMPLE_QUERIES = {
     "/api/v1/remarks/": "?q=AI&fiscal_year=2020",
     "/api/v1/members/": "?committee=1",
+    "/api/v1/passages/": "?version=1",
+    "/api/v1/policy-changes/": "?remark=7",
 }
 
 

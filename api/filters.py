@@ -70,3 +70,17 @@ class ReportFilter(django_filters.FilterSet):
     meeting = _id("提出した会議の id", "meeting")
     committee = _id("委員会の id", "meeting__committee")
     fiscal_year = _fiscal_year("年度（西暦）", "meeting__fiscal_year")
+
+
+class PolicyVersionFilter(django_filters.FilterSet):
+    policy = _id("政策・計画の id", "policy")
+
+
+class PassageFilter(django_filters.FilterSet):
+    version = _id("版の id", "version")
+    policy = _id("政策・計画の id", "version__policy")
+
+
+class PolicyChangeFilter(django_filters.FilterSet):
+    remark = _id("意見の id", "comment")
+    policy = _id("政策・計画の id", "comment__policy_item__policy")

@@ -8,6 +8,7 @@ Members follow Popolo (https://www.popoloproject.com/specs/): a person (``name``
 
 import datetime
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,10 +21,12 @@ from feedback.models import (
     FollowUp,
     Meeting,
     Member,
+    PolicyChangeLink,
     ReflectionCategory,
     Report,
 )
-from policy.models import Policy, PolicyItem
+from policy import textdiff
+from policy.models import Passage, Policy, PolicyItem, PolicyVersion
 
 
 class SiteUrlField(serializers.Field):
@@ -393,3 +396,105 @@ class ReportDetailSerializer(ReportSerializer):
         return ReportRowSerializer(
             selectors.report_rows(report), many=True, context=self.context
         ).data
+
+
+class PolicyVersionSerializer(serializers.ModelSerializer):
+    """政策・計画の公開されている版（素案、案、策定版など）。"""
+
+    policy = PolicyRefSerializer(read_only=True, help_text="版の政策・計画")
+    stage = serializers.CharField(
+        source="get_stage_display", read_only=True, help_text="段階（素案、案、策定版）"
+    )
+    stage_code = serializers.CharField(
+        source="stage", read_only=True, help_text="段階の固定値（draft, proposal, adopted）"
+    )
+    dated_on_wareki = WarekiDateField(source="dated_on", help_text="版の日付（和暦）")
+    url = serializers.SerializerMethodField(
+        help_text="公開サイトでの政策・計画のページ（素案との差異）の絶対URL"
+    )
+
+    class Meta:
+        model = PolicyVersion
+        fields = [
+            "id",
+            "policy",
+            "name",
+            "stage",
+            "stage_code",
+            "dated_on",
+            "dated_on_wareki",
+            "order",
+            "published_at",
+            "url",
+        ]
+        extra_kwargs = {
+            "name": {"help_text": "版の名称（「素案」「策定版」など）"},
+            "dated_on": {"help_text": "版の日付（ISO 8601）"},
+            "order": {"help_text": "政策・計画の中での版の順（小さいほど前の版）"},
+            "published_at": {"help_text": "公開日時（ISO 8601）"},
+        }
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, version):
+        path = reverse("policies:policy-detail", kwargs={"pk": version.policy_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class PassageSerializer(serializers.ModelSerializer):
+    """公開されている版の文章の段落（見出しまたは本文）。"""
+
+    kind = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text="種別（見出し、本文）"
+    )
+    kind_code = serializers.CharField(
+        source="kind", read_only=True, help_text="種別の固定値（heading, paragraph）"
+    )
+    headings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="この段落より上位の見出し（外側から順に）",
+    )
+
+    class Meta:
+        model = Passage
+        fields = ["id", "version", "position", "kind", "kind_code", "level", "headings", "text"]
+        extra_kwargs = {
+            "version": {"help_text": "段落を含む版の id"},
+            "position": {"help_text": "版の中での位置（1から、文書の順）"},
+            "level": {"help_text": "見出しの階層（1が章）。本文は0"},
+            "text": {"help_text": "段落の文章（版の表記どおり）"},
+        }
+
+
+class PolicyChangeSerializer(serializers.ModelSerializer):
+    """意見（市の考え方）によって政策・計画の文章が変わった箇所。"""
+
+    remark = serializers.IntegerField(
+        source="comment_id", read_only=True, help_text="変更のもとになった意見の id"
+    )
+    policy = serializers.IntegerField(
+        source="policy_id", read_only=True, help_text="変更された政策・計画の id"
+    )
+    kind = serializers.SerializerMethodField(
+        help_text="変更の種類（changed: 変更、added: 追加、removed: 削除）"
+    )
+
+    class Meta:
+        model = PolicyChangeLink
+        fields = ["id", "remark", "policy", "old_passage", "new_passage", "kind", "order"]
+        extra_kwargs = {
+            "old_passage": {"help_text": "変更前の段落の id（追加のときは null）"},
+            "new_passage": {"help_text": "変更後の段落の id（削除のときは null）"},
+            "order": {"help_text": "同じ意見の中での表示順"},
+        }
+
+    @extend_schema_field(
+        {"type": "string", "enum": [textdiff.CHANGED, textdiff.ADDED, textdiff.REMOVED]}
+    )
+    def get_kind(self, link):
+        if link.old_passage_id is None:
+            return textdiff.ADDED
+        if link.new_passage_id is None:
+            return textdiff.REMOVED
+        return textdiff.CHANGED

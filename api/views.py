@@ -7,6 +7,7 @@ only, carries ``Access-Control-Allow-Origin: *`` and validators from the public 
 """
 
 from django.conf import settings
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -23,9 +24,10 @@ from rest_framework import exceptions, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import AnonRateThrottle
 
-from api import datasets, docs, filters, serializers
+from api import catalog, datasets, docs, filters, serializers
 from feedback import selectors
-from feedback.models import Comment, ReflectionCategory
+from feedback.models import Comment, PolicyChangeLink, ReflectionCategory
+from policy.models import Passage, PolicyVersion
 from publication import cache
 
 # A record's id in a URL: 18 digits fit a bigint, so a longer one is a 404, never a database
@@ -34,6 +36,14 @@ ID = "[0-9]{1,18}"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 # Exposed to scripts on other sites, which read them for conditional requests and paging.
 EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After"
+
+
+def allow_cross_origin(response):
+    """Open a read to scripts on any site (no credentials). A ``304`` needs them as much as
+    the ``200``: ``publication.cache.keep_cors`` copies them onto the page cache's."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return response
 
 
 class CursorByIdPagination(CursorPagination):
@@ -119,8 +129,7 @@ class PublicApiMixin:
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response = self._conditional(request, response)
         # After the conditional check: a 304 is a new response and needs them too.
-        response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        allow_cross_origin(response)
         if request.method == "OPTIONS":
             response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
             response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
@@ -271,6 +280,55 @@ class RemarkViewSet(ReadOnlyViewSet):
         return selectors.comment_rows(Comment.objects.published())
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="政策・計画の版の一覧",
+        description="公開されている版（素案、案、策定版など）。文章は段落の一覧にあります。",
+    ),
+    retrieve=detail("政策・計画の版"),
+)
+class PolicyVersionViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PolicyVersionSerializer
+    filterset_class = filters.PolicyVersionFilter
+
+    def get_queryset(self):
+        return PolicyVersion.objects.published().select_related("policy")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="版の段落の一覧",
+        description="公開されている版の文章（見出しと本文）。version で版を指定し、"
+        "position の順に並べると文書の順になります。",
+    ),
+    retrieve=detail("版の段落"),
+)
+class PassageViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PassageSerializer
+    filterset_class = filters.PassageFilter
+
+    def get_queryset(self):
+        return Passage.objects.published()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="意見による政策・計画の変更の一覧",
+        description="意見（市の考え方）によって変わった文章の箇所: 変更前と変更後の段落。"
+        "意見と、名前の出る版がすべて公開されているものだけです。",
+    ),
+    retrieve=detail("意見による政策・計画の変更"),
+)
+class PolicyChangeViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PolicyChangeSerializer
+    filterset_class = filters.PolicyChangeFilter
+
+    def get_queryset(self):
+        return PolicyChangeLink.objects.published().annotate(
+            policy_id=Coalesce("new_passage__version__policy_id", "old_passage__version__policy_id")
+        )
+
+
 class SchemaView(PublicApiMixin, SpectacularAPIView):
     """The OpenAPI 3.1 description, at a fixed URL: YAML, or JSON by ``?format=json`` or
     ``Accept``."""
@@ -309,8 +367,16 @@ class DatasetView(View):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=datasets.file_name(dataset)
         )
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+        return allow_cross_origin(response)
+
+
+class CatalogJsonLdView(View):
+    """The open-data catalogue as DCAT in JSON-LD (``api.catalog``), open to other sites."""
+
+    def get(self, request):
+        content = catalog.dcat_bytes(request, catalog.catalogue(request))
+        response = HttpResponse(content, content_type="application/ld+json; charset=utf-8")
+        return allow_cross_origin(response)
 
 
 class DocsView(TemplateView):

@@ -10,10 +10,12 @@ rows by itself when it opens a workbook, so without heights every remark printed
 Staff workbooks that hold unpublished remarks say so above the table and mark those rows.
 """
 
+import datetime
 import io
 import math
 import re
 from copy import copy
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.writer.excel import ExcelWriter
 
 from feedback.table import TITLES
 
@@ -322,10 +325,39 @@ def _set_default_font(workbook, font):
     workbook._named_styles["Normal"].font = font
 
 
+# The date in every workbook's properties and zip entries: the zip format's earliest date, as
+# reproducible builds use it. The clock would make each download of the same data a different
+# file (openpyxl stamps it, and the compressed size varies with the digits), so the size the
+# open-data catalogue states (api/catalog.py) would not hold a second later.
+REPRODUCIBLE_DATE = datetime.datetime(1980, 1, 1)
+
+
 def workbook_bytes(workbook):
+    """The workbook as bytes: the same data gives the same bytes (``REPRODUCIBLE_DATE``)."""
+    workbook.properties.created = workbook.properties.modified = REPRODUCIBLE_DATE
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    archive = _DatedZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)
+    # ExcelWriter, not workbook.save(): save() sets ``modified`` to the clock again.
+    ExcelWriter(workbook, archive).save()
     return buffer.getvalue()
+
+
+class _DatedZipFile(ZipFile):
+    """Members dated ``date_time``, not the clock or a temporary file's time (openpyxl writes
+    sheets from temporary files)."""
+
+    date_time = REPRODUCIBLE_DATE.timetuple()[:6]
+
+    def writestr(self, name, data, *args, **kwargs):
+        if isinstance(name, str):
+            name = ZipInfo(name, date_time=self.date_time)
+            name.compress_type = self.compression
+            name.external_attr = 0o600 << 16
+        super().writestr(name, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        with open(filename, "rb") as source:
+            self.writestr(arcname or str(filename), source.read())
 
 
 LIST_TITLE = "意見と市の考え方"

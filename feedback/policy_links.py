@@ -273,9 +273,7 @@ def workbook_bytes(policy, first, latest, rows):
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(workbook)
 
 
 def policy_url(policy):

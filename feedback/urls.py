@@ -1,5 +1,6 @@
 from django.urls import path
 
+from api import views as api_views
 from feedback import feeds, views
 from publication.cache import public_page
 
@@ -54,6 +55,12 @@ urlpatterns = [
         name="committee-detail",
     ),
     path("open-data/", public_page(views.OpenDataView.as_view()), name="open-data"),
+    # The catalogue is the api app's (api/catalog.py); its address sits beside the page.
+    path(
+        "open-data/catalog.jsonld",
+        public_page(api_views.CatalogJsonLdView.as_view()),
+        name="open-data-catalog",
+    ),
     path(
         "accessibility/",
         public_page(views.AccessibilityView.as_view()),

@@ -82,12 +82,27 @@ def _validators(response, current):
 def _conditional(request, response):
     """304 when the reader already has this version of a 200 page."""
     last_modified = response.get("Last-Modified")
-    return get_conditional_response(
+    answer = get_conditional_response(
         request,
         etag=response.get("ETag"),
         last_modified=parse_http_date_safe(last_modified) if last_modified else None,
         response=response,
     )
+    return keep_cors(response, answer)
+
+
+def keep_cors(response, answer):
+    """``answer`` (a 304 made for ``response``) with ``response``'s CORS headers.
+
+    Django's 304 keeps only the caching headers; without ``Access-Control-Allow-Origin`` a
+    script on another site that revalidates a dataset gets a CORS error instead of "not
+    modified".
+    """
+    if answer is not response:
+        for name, value in response.items():
+            if name.lower().startswith("access-control-"):
+                answer[name] = value
+    return answer
 
 
 def _cacheable(response):

@@ -8,9 +8,10 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from feedback.models import Comment, Committee, Member, Report, ReportEntry
-from policy.models import Policy, PolicyItem
+from feedback.models import Comment, Committee, Member, PolicyChangeLink, Report, ReportEntry
+from policy.models import Policy, PolicyItem, PolicyVersion
 from tests.api.conftest import walk
 from tests.factories import staff_user
 from tests.helpers import MARKER
@@ -20,8 +21,11 @@ LISTS = [
     "/api/v1/committees/",
     "/api/v1/meetings/",
     "/api/v1/members/",
+    "/api/v1/passages/",
     "/api/v1/policies/",
+    "/api/v1/policy-changes/",
     "/api/v1/policy-items/",
+    "/api/v1/policy-versions/",
     "/api/v1/remarks/",
     "/api/v1/reports/",
 ]
@@ -34,6 +38,7 @@ def api_drafts(drafts):
     # A published 資料 that lists a draft remark (added after publication).
     ReportEntry.objects.create(report=public, comment=sibling, position=99)
     draft_comment = Comment.objects.get(body=f"{MARKER}の意見")
+    hidden_version = PolicyVersion.objects.get(name=f"{MARKER}版")
     return {
         "public": public,
         "published_ids": set(Comment.objects.published().values_list("pk", flat=True)),
@@ -46,6 +51,14 @@ def api_drafts(drafts):
             f"/api/v1/policies/{Policy.objects.get(title__contains=MARKER).pk}/",
             f"/api/v1/policy-items/{PolicyItem.objects.get(heading__contains=MARKER).pk}/",
             f"/api/v1/reports/{Report.objects.get(label__contains=MARKER).pk}/",
+            f"/api/v1/policy-versions/{hidden_version.pk}/",
+            f"/api/v1/passages/{hidden_version.passages.get(position=2).pk}/",
+            *(
+                f"/api/v1/policy-changes/{link.pk}/"
+                for link in PolicyChangeLink.objects.filter(
+                    Q(new_passage__version=hidden_version) | Q(comment=sibling)
+                )
+            ),
         ],
         "filters": [
             f"/api/v1/remarks/?q={MARKER}",
@@ -58,6 +71,10 @@ def api_drafts(drafts):
             f"/api/v1/policy-items/?policy={draft_comment.policy_item.policy_id}",
             f"/api/v1/reports/?meeting={draft_comment.meeting_id}",
             f"/api/v1/reports/?committee={draft_comment.meeting.committee_id}",
+            f"/api/v1/policy-versions/?policy={draft_comment.policy_item.policy_id}",
+            f"/api/v1/passages/?version={hidden_version.pk}",
+            f"/api/v1/passages/?policy={draft_comment.policy_item.policy_id}",
+            f"/api/v1/policy-changes/?remark={sibling.pk}",
         ],
     }
 
@@ -94,6 +111,8 @@ def test_api_shows_no_draft_to_anyone(client, api_drafts):
                 assert_clean(response)
         assert {r["id"] for r in everything["/api/v1/remarks/"]} == api_drafts["published_ids"]
         assert [r["id"] for r in everything["/api/v1/reports/"]] == [public.pk]
+        assert [v["name"] for v in everything["/api/v1/policy-versions/"]] == ["素案"]
+        assert everything["/api/v1/policy-changes/"] == []
         rows = json.loads(reader.get(f"/api/v1/reports/{public.pk}/").content)["rows"]
         assert [row["position"] for row in rows] == [1, 2, 3]
         for url in api_drafts["missing"]:

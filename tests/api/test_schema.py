@@ -6,14 +6,18 @@ import json
 from openapi_spec_validator import validate
 
 from tests.api.conftest import get_json, openapi, response_validator
+from tests.feedback.policy_example import worked_example
 
 LIST_PATHS = [
     "/api/v1/categories/",
     "/api/v1/committees/",
     "/api/v1/meetings/",
     "/api/v1/members/",
+    "/api/v1/passages/",
     "/api/v1/policies/",
+    "/api/v1/policy-changes/",
     "/api/v1/policy-items/",
+    "/api/v1/policy-versions/",
     "/api/v1/remarks/",
     "/api/v1/reports/",
 ]
@@ -44,6 +48,7 @@ def test_schema_yaml_is_the_default(client, db):
 
 
 def test_every_list_and_detail_matches_its_schema(client, shiryo2):
+    worked_example()  # the policy's 素案 and 策定版, and two remarks linked to their changes
     document = openapi(client)
     counts = {}
     for path in LIST_PATHS:
@@ -62,8 +67,11 @@ def test_every_list_and_detail_matches_its_schema(client, shiryo2):
         "/api/v1/committees/": 1,
         "/api/v1/meetings/": 1,
         "/api/v1/members/": 4,
+        "/api/v1/passages/": 21,
         "/api/v1/policies/": 1,
+        "/api/v1/policy-changes/": 2,
         "/api/v1/policy-items/": 6,
+        "/api/v1/policy-versions/": 2,
         "/api/v1/remarks/": 7,
         "/api/v1/reports/": 1,
     }

@@ -269,6 +269,49 @@ def test_cursor_pages_neither_skip_nor_repeat_while_remarks_are_added(client, db
     assert pages == 7
 
 
+WALK_COUNT = 10_000
+
+
+def test_cursor_walks_ten_thousand_remarks_once_each_while_one_is_added(client, db):
+    meeting = MeetingFactory()
+    member = MemberFactory(committee=meeting.committee)
+    item = PolicyItemFactory()
+    now = timezone.now()
+
+    def remark(number, **kwargs):
+        return Comment(
+            meeting=meeting,
+            member=member,
+            policy_item=item,
+            number=number,
+            body=f"意見{number}",
+            **{"status": PublicationStatus.PUBLISHED, "published_at": now, **kwargs},
+        )
+
+    Comment.objects.bulk_create(
+        [remark(number) for number in range(1, WALK_COUNT + 1)], batch_size=1000
+    )
+    published = set(Comment.objects.published().values_list("pk", flat=True))
+    assert len(published) == WALK_COUNT
+    seen, url, pages, added = [], "/api/v1/remarks/?page_size=500", 0, None
+    while url:
+        body = get_json(client, url)
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+        pages += 1
+        if pages == 10:
+            # Half way: a new remark, and a draft that must not appear.
+            (added,) = Comment.objects.bulk_create([remark(WALK_COUNT + 1)])
+            Comment.objects.bulk_create(
+                [remark(WALK_COUNT + 2, status=PublicationStatus.DRAFT, published_at=None)]
+            )
+    assert len(seen) == len(set(seen)) == WALK_COUNT + 1
+    assert set(seen) == published | {added.pk}
+    assert seen == sorted(seen)
+    assert seen[-1] == added.pk
+    assert pages == 21
+
+
 @pytest.mark.parametrize(
     ("path", "queries"),
     [

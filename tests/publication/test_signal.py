@@ -55,6 +55,9 @@ def test_every_table_a_public_page_reads_belongs_to_a_model_that_raises_the_sign
     by_table = {model._meta.db_table: model for model in apps.get_models()}
     read = {by_table[name] for name in tables_read(q["sql"] for q in queries) if name in by_table}
     read = {model for model in read if model._meta.db_table not in NOT_PUBLIC_DATA}
+    # A history table (the open-data catalogue's update dates read them) is written only by a
+    # save of its record, in the same transaction: the record's model stands for it.
+    read = {getattr(model, "instance_type", model) for model in read}
 
     assert read - set(public_models()) == set()
     assert {model.__name__ for model in read} >= {
