@@ -81,7 +81,8 @@ PUBLISH_REVIEW_MAX_AGE = 12 * 60 * 60
 
 
 class PublicNameReviewMixin:
-    """Saves through ``services.record_save``, which keeps this app's rights rules.
+    """Saves through ``services.record_save``, which keeps this app's rights rules, and answers
+    a save that became a proposal (変更案: a remark's, or a public name's) with its page.
 
     A named record citizens read now (``review.has_public_name``) saved by an 入力担当 becomes
     a proposal (変更案) that an approver reviews; its page says so, and while a proposal is
@@ -168,7 +169,7 @@ class PublicNameReviewMixin:
 
     def response_change(self, request, obj):
         change_request = getattr(request, "_change_request", None)
-        if change_request is None or isinstance(obj, Comment):
+        if change_request is None:
             return super().response_change(request, obj)
         self.message_user(
             request,
@@ -633,20 +634,7 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(request.path)
-        change_request = getattr(request, "_change_request", None)
-        if change_request is None:
-            return super().response_change(request, obj)
-        self.message_user(
-            request,
-            gettext(
-                "変更案を保存しました。承認者が承認すると公開されます"
-                "（それまで公開中の内容は変わりません）。"
-            ),
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(
-            reverse("admin:feedback_changerequest_change", args=[change_request.pk])
-        )
+        return super().response_change(request, obj)  # a proposal: PublicNameReviewMixin
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         obj = context.get("original")

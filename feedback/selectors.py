@@ -56,6 +56,11 @@ def published_comments():
     return comment_rows(Comment.objects.published())
 
 
+def published_rows():
+    """Published remarks loaded for ``table.rows`` (follow-ups latest first)."""
+    return table.load(Comment.objects.published())
+
+
 def public_reports():
     return Report.objects.published().select_related("meeting__committee")
 

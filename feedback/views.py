@@ -145,17 +145,19 @@ class CommentDetailView(DetailView):
     context_object_name = "comment"
 
     def get_queryset(self):
-        return selectors.published_comments()
+        return selectors.published_rows()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         comment = self.object
         context["reports"] = comment.reports.published()
+        # 対応状況 as a timeline, newest first (the table prints the first).
+        context["follow_ups"] = follow_ups = getattr(comment, table.FOLLOW_UPS)
         response = getattr(comment, "response", None)
         context["last_updated"] = max(
             [comment.updated_at]
             + ([response.updated_at] if response else [])
-            + [follow_up.updated_at for follow_up in comment.follow_ups.all()]
+            + [follow_up.updated_at for follow_up in follow_ups]
         )
         context["lineage"] = lineage.comment_lineage(comment)  # 再掲 / 継続審議
         return context

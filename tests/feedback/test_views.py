@@ -107,7 +107,7 @@ def test_report_page_query_count_is_constant(client, django_assert_max_num_queri
         client.get(large.get_absolute_url())
 
 
-def test_comment_page_shows_fields_and_follow_up_history(client):
+def test_comment_page_shows_fields_and_follow_ups_newest_first(client):
     report = published_report(count=1)
     comment = report.comments.get()
     first = comment.follow_ups.get()
@@ -122,7 +122,9 @@ def test_comment_page_shows_fields_and_follow_up_history(client):
     assert comment.response.body in page
     assert '<time datetime="2021-04-01">令和3年4月1日</time>' in page
     assert '<time datetime="2021-06-30">令和3年6月30日</time>（最新）' in page
-    assert page.index(first.body) < page.index("二回目の報告です。")
+    # A timeline, newest first (issue 11): the latest is the one the 資料's table prints.
+    assert "新しい順に表示しています。" in page
+    assert page.index("二回目の報告です。") < page.index(first.body)
     assert "最終更新日" in page
     assert report.get_absolute_url() in page
 
