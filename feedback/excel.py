@@ -7,7 +7,9 @@ footer, the header frozen.
 
 Every row gets a height from its wrapped text (``row_height``): LibreOffice Calc does not grow
 rows by itself when it opens a workbook, so without heights every remark printed as one line.
-Staff workbooks that hold unpublished remarks say so above the table and mark those rows.
+Every page ends at a page break written in the file (``page_breaks``), so Excel and LibreOffice
+start each page on the same row. Staff workbooks that hold unpublished remarks say so above the
+table and mark those rows.
 """
 
 import datetime
@@ -23,6 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.writer.excel import ExcelWriter
 
 from feedback.table import TITLES
@@ -55,6 +58,8 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER_TOP = Alignment(horizontal="center", vertical="top", wrap_text=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 PAGE_MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+# A4 landscape in points.
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 297 / 25.4 * 72, 210 / 25.4 * 72
 
 # -- row heights ---------------------------------------------------------------------------------
 #
@@ -159,6 +164,59 @@ def _text_height(cells):
     return max(
         row_height(line_count(text, capacity(width, size)), size) for text, width, size in cells
     )
+
+
+# -- page breaks ---------------------------------------------------------------------------------
+#
+# Left to themselves, Excel and LibreOffice end a page at different rows: each fits the columns
+# to the page width with its own measure of a column (so each prints at its own scale), and
+# LibreOffice keeps the footer inside the scaled page where Excel keeps it in the margin. So the
+# workbook says where every page ends, with a manual page break after its last row, and both
+# programs break there and nowhere else, provided every page fits in both:
+#
+# 1. The scale is the one LibreOffice fits the columns with: the largest whole percentage at
+#    which the column widths, in digits of ＭＳ ゴシック 10 pt (5 pt each), fit between the side
+#    margins. Excel counts a column in whole pixels of the digit plus 5 pixels of padding, so its
+#    columns are wider and its scale is at most this one (80 % to LibreOffice's 86 % for 資料2):
+#    rows take no more room in Excel than here.
+# 2. A page holds what fits between the top and bottom margins at that scale. Excel prints the
+#    header and footer inside those margins; LibreOffice takes the footer's band from the page
+#    but scales it, which leaves it a little more room. Page 1 starts with the title rows, every
+#    other page with the repeated header rows; a page holds at least one data row.
+# 3. LibreOffice tries 2 % less than the fitting scale and keeps it only if it saves a page
+#    (tdf#103516); with the breaks written it saves none, so the scale stays as in 1.
+#
+# Excel keeps at most 1,023 manual breaks in a sheet ([MS-XLSB] 2.4.196): a workbook of more
+# than 1,024 pages has its first 1,024 pages broken here, the rest by each program itself.
+
+MAX_PAGE_BREAKS = 1023
+
+
+def fit_to_width_scale(widths, margins=PAGE_MARGINS):
+    """The print scale (0.1–1.0) at which columns of ``widths`` fill one page's width."""
+    digit = BODY_FONT.size / 2
+    printable = PAGE_WIDTH_PT - (margins.left + margins.right) * 72
+    return min(100, math.floor(printable * 100 / (sum(widths) * digit))) / 100
+
+
+def page_breaks(heights, scale, margins=PAGE_MARGINS):
+    """The rows that end a page, every page but the last, from the row heights (points).
+
+    ``heights[row - 1]`` is the height of sheet row ``row``: the title rows, the header rows,
+    then the data rows. Page 1 holds the title and header rows, every other page the header rows
+    (printed again) before its data rows.
+    """
+    room = (PAGE_HEIGHT_PT - (margins.top + margins.bottom) * 72) / scale
+    repeated = sum(heights[GROUP_ROW - 1 : HEADER_ROW])
+    used, rows_on_page, breaks = sum(heights[:HEADER_ROW]), 0, []
+    for row in range(FIRST_DATA_ROW, len(heights) + 1):
+        height = heights[row - 1]
+        if rows_on_page and used + height > room:
+            breaks.append(row - 1)
+            used, rows_on_page = repeated, 0
+        used += height
+        rows_on_page += 1
+    return breaks
 
 
 # Excel refuses these in sheet names.
@@ -308,6 +366,10 @@ def build_workbook(
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    last_row = FIRST_DATA_ROW + len(rows) - 1
+    heights = [sheet.row_dimensions[row].height for row in range(1, last_row + 1)]
+    breaks = page_breaks(heights, fit_to_width_scale(widths))[:MAX_PAGE_BREAKS]
+    sheet.row_breaks = RowBreak(brk=[Break(id=row) for row in breaks])
     sheet.print_options.horizontalCentered = True
     sheet.page_margins = PAGE_MARGINS
     sheet.oddFooter.center.text = "&P / &N"

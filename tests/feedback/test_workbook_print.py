@@ -3,7 +3,8 @@
 Many city offices open the workbook in LibreOffice. These tests convert the public 資料2
 download and a 2,000-row workbook with ``soffice --headless --convert-to pdf`` and check, with
 ``pdftotext``, that every cell's whole text is printed (nothing cut by a row too low), that the
-header is on every page, and that the page count is the one the written row heights predict.
+header is on every page, and that every page starts on the row the written row heights predict,
+where the workbook's manual page break puts it.
 
 ``make test`` installs LibreOffice Calc, poppler-utils and the IPA Gothic font as root (``make
 print-tools``). Without ``soffice`` these tests fail, never skip.
@@ -13,13 +14,14 @@ Windows PC has ＭＳ ゴシック itself: both are fixed-pitch with half-width 
 column widths, counted in the default font's digit, are the same in both.
 """
 
+import io
 import math
 import os
 import random
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -153,10 +155,12 @@ class Pagination:
     """Where each row prints, from the heights and widths written in the workbook.
 
     Fit to one page wide: the largest whole percentage at which the columns fit between the
-    side margins (column widths count in the digit of the default font, ＭＳ ゴシック 10 pt: 5 pt),
-    or 2 % less when that saves a page (LibreOffice, tdf#103516). A page holds the rows whose
-    scaled heights fit between the top margin and the footer, whose band LibreOffice scales
-    too; page 1 starts with the title and the header, every other page with the header rows.
+    side margins (column widths count in the digit of the default font, ＭＳ ゴシック 10 pt: 5 pt).
+    A page holds the rows whose scaled heights fit between the top and the bottom margin (the
+    room Excel leaves; LibreOffice leaves a little more), at least one data row; page 1 starts
+    with the title and the header, every other page with the header rows. The workbook writes a
+    manual break at the end of each page, so LibreOffice neither breaks elsewhere nor tries its
+    2 % smaller scale (tdf#103516), which would save no page.
     """
 
     scale: float
@@ -177,33 +181,18 @@ class Pagination:
         printable = PAGE_WIDTH - left - right
         height = {row: sheet.row_dimensions[row].height for row in range(1, sheet.max_row + 1)}
         assert sheet.print_title_rows == f"${excel.GROUP_ROW}:${excel.HEADER_ROW}"
-        footer_distance = margins.footer * 72
 
-        def paginate(scale):
-            # The footer's band (bottom margin less the footer's distance from the paper's
-            # edge) is printed at the sheet's scale too, so a smaller scale leaves more room.
-            room = PAGE_HEIGHT - top - footer_distance - (bottom - footer_distance) * scale
-            first, repeated = [1, 2, 3, 4], [excel.GROUP_ROW, excel.HEADER_ROW]
-            pages, current = [], list(first)
+        scale = min(100, math.floor(printable * 100 / sum(widths))) / 100
+        room = PAGE_HEIGHT - top - bottom
+        pages, current = [], [1, 2, 3, 4]
+        for row in range(excel.FIRST_DATA_ROW, sheet.max_row + 1):
             used = sum(height[r] for r in current) * scale
-            for row in range(excel.FIRST_DATA_ROW, sheet.max_row + 1):
-                if used + height[row] * scale > room and len(current) > len(first):
-                    pages.append(current)
-                    current = list(repeated)
-                    used = sum(height[r] for r in current) * scale
-                current.append(row)
-                used += height[row] * scale
-            pages.append(current)
-            return pages
+            if current[-1] >= excel.FIRST_DATA_ROW and used + height[row] * scale > room:
+                pages.append(current)
+                current = [excel.GROUP_ROW, excel.HEADER_ROW]
+            current.append(row)
+        pages.append(current)
 
-        zoom = min(100, math.floor(printable * 100 / sum(widths)))
-        pages = paginate(zoom / 100)
-        # LibreOffice then tries 2 % less and keeps it if that saves a page (tdf#103516).
-        nudged = int(zoom * 0.98)
-        if len(pages) > 1 and len(paginate(nudged / 100)) != len(pages):
-            zoom = nudged
-            pages = paginate(zoom / 100)
-        scale = zoom / 100
         x = left + (printable - sum(widths) * scale) / 2  # centred horizontally
         edges = [x]
         for width in widths:
@@ -217,6 +206,10 @@ class Pagination:
                 y += height[row] * scale
             placed.append(page)
         return cls(scale=scale, left=x, column_edges=edges, pages=placed)
+
+    def breaks(self):
+        """The last row of every page but the last."""
+        return [page[-1][0] for page in self.pages[:-1]]
 
     def data_rows(self, page):
         return [entry for entry in self.pages[page] if entry[0] >= excel.FIRST_DATA_ROW]
@@ -269,6 +262,28 @@ def assert_every_cell_printed_whole(printed):
                 f"column {get_column_letter(column)} printed differently at character {at}: "
                 f"expected …{expected[at - 20 : at + 40]!r}, printed …{got[at - 20 : at + 40]!r}"
             )
+
+
+def printed_first_numbers(printed):
+    """The No. of the first row on each printed page: the topmost number in the No. column."""
+    left, right = printed.expected.column_edges[:2]
+    firsts = []
+    for words in printed.words:
+        numbers = [w for w in words if left <= w.x < right and w.text.isdigit()]
+        firsts.append(int(min(numbers, key=lambda w: w.y).text) if numbers else None)
+    return firsts
+
+
+def assert_pages_as_predicted(printed):
+    """LibreOffice starts every page on the row the heights predict, and the workbook's manual
+    page breaks are exactly there (so Excel starts its pages on the same rows)."""
+    expected, sheet = printed.expected, printed.sheet
+    assert [brk.id for brk in sheet.row_breaks.brk] == expected.breaks()
+    predicted = [
+        sheet.cell(rows[0][0], 1).value
+        for rows in map(expected.data_rows, range(len(expected.pages)))
+    ]
+    assert printed_first_numbers(printed) == predicted
 
 
 def assert_header_on_every_page(printed, remarks_heading, response_heading):
@@ -326,6 +341,7 @@ def test_shiryo2_page_count_is_what_the_row_heights_predict(shiryo2_printed):
         [1, 2, 3, 4, 5, 6, 7],
         [3, 4, 8, 9, 10, 11],
     ]
+    assert_pages_as_predicted(shiryo2_printed)
 
 
 # -- 2,000 rows of varied text -------------------------------------------------------------------
@@ -419,10 +435,20 @@ def test_large_workbook_prints_the_header_on_every_page(large_printed):
 
 
 def test_large_workbook_page_count_is_what_the_row_heights_predict(large_printed):
-    """資料2's count is exact (above); over 2,000 rows LibreOffice 7.4 fits a few points less
-    on about one page in a hundred than the model allows (439 printed for 434 predicted,
-    docs/import-export.md), so the large book is held to the prediction within 2 %."""
-    predicted = len(large_printed.expected.pages)
-    printed = len(large_printed.words)
-    assert predicted > 100
-    assert predicted <= printed <= predicted * 1.02
+    printed, predicted = len(large_printed.words), len(large_printed.expected.pages)
+    assert large_printed.expected.scale == 0.86
+    assert printed == predicted == 461
+    assert_pages_as_predicted(large_printed)
+
+
+def test_page_breaks_stop_at_excels_limit():
+    """Excel keeps at most 1,023 manual page breaks: a longer book stops writing them there."""
+    # Rows of Excel's greatest height, one a page: 1,100 pages.
+    tall = "\n".join(["あ"] * 40)
+    rows = [replace(row, remark=tall) for row in generated_rows(1100)]
+    workbook = excel.build_workbook(
+        title="題", label="", remarks_heading="意見", response_heading="対応", rows=rows
+    )
+    sheet = load_workbook(io.BytesIO(excel.workbook_bytes(workbook))).active
+    assert {sheet.row_dimensions[row].height for row in range(5, 1105)} == {409}
+    assert [brk.id for brk in sheet.row_breaks.brk] == list(range(5, 5 + 1023))
