@@ -297,34 +297,48 @@ def comments_save_imported(*, comments, follow_ups=(), by=None, batch_size=1000)
 def report_set_rows(*, report: Report, comments, by=None) -> Report:
     """Make ``comments`` the rows of a 資料, in this order (an import of its table).
 
-    Nothing changes when they are its rows already. A published 資料's rows are changed only by
-    those who may publish (``by`` ``None``, the command line, counts as one). The old rows are
-    deleted and the new ones written, each with its history row recording ``by``.
+    Nothing changes when they are its rows already. A published 資料's rows are removed or
+    reordered only by those who may publish (``by`` ``None``, the command line, counts as one);
+    a remark no published 資料 lists any more then leaves the public site
+    (``comments_hide_unlisted``'s rule). An 入力担当 may append unpublished remarks to a
+    published 資料: they wait there (承認待ち) until an approver publishes them
+    (``report_publish`` through 「公開前の確認」). Old rows are deleted and the new ones written,
+    each with its history row recording ``by``.
     """
     wanted = [comment.pk for comment in comments]
     entries = list(report.entries.order_by("position"))
-    if wanted == [entry.comment_id for entry in entries]:
+    current = [entry.comment_id for entry in entries]
+    if wanted == current:
         return report
     if report.is_published and by is not None and not permissions.can_publish(by):
-        raise PermissionDenied(
-            _(
-                "%(report)sは公開済みのため、掲載する意見とその順番は"
-                "公開の権限がある職員でなければ変更できません。"
+        appended = wanted[len(current) :]
+        if wanted[: len(current)] != current or (
+            Comment.objects.published().filter(pk__in=appended).exists()
+        ):
+            raise PermissionDenied(
+                _(
+                    "%(report)sは公開済みのため、掲載している行の削除・並べ替えと公開中の意見の"
+                    "追加は、公開の権限がある職員でなければできません（まだ公開していない意見は、"
+                    "末尾に承認待ちの行として追加できます）。"
+                )
+                % {"report": report}
             )
-            % {"report": report}
-        )
-    for entry in entries:
-        entry._history_user = by
-        entry.delete()
+        # Only the new rows, after the published ones: pending until an approver publishes.
+        last = max((entry.position for entry in entries), default=0)
+        rows = list(enumerate(appended, start=last + 1))
+    else:
+        for entry in entries:
+            entry._history_user = by
+            entry.delete()
+        rows = list(enumerate(wanted, start=1))
     bulk_create_with_history(
-        [
-            ReportEntry(report=report, comment_id=pk, position=position)
-            for position, pk in enumerate(wanted, start=1)
-        ],
+        [ReportEntry(report=report, comment_id=pk, position=position) for position, pk in rows],
         ReportEntry,
         batch_size=500,
         default_user=by,
     )
+    if report.is_published:
+        _hide_unlisted(set(current) - set(wanted), by=by)
     return report
 
 

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from feedback import permissions
 from feedback.models import Comment, Meeting, Report
-from tests.factories import staff_user
+from feedback.services import report_publish
+from tests.factories import answered_comment, report_with_comments, staff_user
 from tests.helpers import SAMPLES, SOURCE, SOURCE_DATA, confirm, pasted_source_rows, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +205,9 @@ def test_editor_cannot_reorder_a_published_report_by_paste(client, editor, shiry
     preview = client.post(url, {"text": "\n".join([lines[7], lines[10], lines[8]])})
 
     page = preview.content.decode()
-    assert "は公開済みのため、掲載する意見とその順番は公開の権限がある職員でなければ" in page
+    assert (
+        "は公開済みのため、掲載している行の削除・並べ替えと公開中の意見の追加は、公開の権限" in page
+    )
     assert "[&#x27;" not in page  # the message itself, not a Python list
     assert not preview.context.get("confirm_form")
     assert snapshot() == before
@@ -288,3 +292,40 @@ def test_create_missing_category_needs_the_right_to_add_categories(
     assert "5行目 E列（対応区分）: この記録を追加する権限がありません。" in page
     assert not response.context.get("confirm_form")
     assert snapshot() == before
+
+
+def test_editor_pastes_a_new_row_onto_a_published_report_and_it_waits(client, editor):
+    """Issue 11: a row added to a published 資料 is a pending change, not refused or silent."""
+    first = answered_comment(number=1)
+    report = report_publish(report=report_with_comments([first], meeting=first.meeting))
+    response = first.response
+    row_one = [
+        "1",
+        first.member.display_name,
+        first.policy_item.heading,
+        first.body,
+        response.body,
+        response.category.name,
+        first.follow_ups.get().body,
+    ]
+    row_two = ["2", first.member.display_name, first.policy_item.heading, "追加の意見です。"]
+    row_two += ["追加の意見への考え方です。", response.category.name, ""]
+    text = "\n".join(
+        "\t".join(cells)
+        for cells in [
+            ["No.", "委員名", "対象項目", "意見、質問等", "市の考え方", "対応区分", "対応状況"],
+            row_one,
+            row_two,
+        ]
+    )
+    public = Client().get(report.get_absolute_url()).content.decode()
+
+    preview = client.post(reverse("admin:feedback_report_paste", args=[report.pk]), {"text": text})
+    confirm(client, preview)
+
+    added = Comment.objects.get(meeting=first.meeting, number=2)
+    assert [entry.comment for entry in report.entries.order_by("position")] == [first, added]
+    assert added.status == "draft"
+    assert Client().get(report.get_absolute_url()).content.decode() == public
+    page = client.get(reverse("admin:feedback_report_change", args=[report.pk]))
+    assert "承認待ちの追加行: 1件（No.2）" in page.content.decode()

@@ -216,7 +216,7 @@ def test_refused_paste_stores_nothing(client, editor, shiryo2):
     # An editor may not reorder a published 資料: the preview refuses it.
     response = client.post(url, {"text": "\n".join([lines[7], lines[10], lines[8]])})
 
-    assert "は公開済みのため、掲載する意見とその順番は公開の権限がある職員でなければ" in (
+    assert "は公開済みのため、掲載している行の削除・並べ替えと公開中の意見の追加は、公開の権限" in (
         response.content.decode()
     )
     assert not response.context.get("confirm_form")
