@@ -337,6 +337,13 @@ MEETING_COLUMNS = [
         "秋山委員;芦川委員",
         lambda m, x: ";".join(member.display_name for member in m.attendees.all()),
     ),
+    Column(
+        "欠席委員",
+        TEXT,
+        "欠席した委員（五十音順。記録した委員のみ。複数のときは ; で区切る）",
+        "久田委員",
+        lambda m, x: ";".join(member.display_name for member in m.absentees.all()),
+    ),
     Column("所管課", TEXT, "会議を所管する課", "行政総務課", lambda m, x: m.department),
     Column(
         "所管課電話番号", TEXT, "所管課の電話番号", "0463-23-1111", lambda m, x: m.department_phone
@@ -407,7 +414,11 @@ DATASETS = {
             "会議",
             "公開されている意見が出た会議。",
             MEETING_COLUMNS,
-            lambda: selectors.public_meetings_list().prefetch_related("attendees").order_by("id"),
+            lambda: (
+                selectors.public_meetings_list()
+                .prefetch_related("attendees", "absentees")
+                .order_by("id")
+            ),
         ),
     ]
 }

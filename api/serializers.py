@@ -148,6 +148,9 @@ class MeetingSerializer(serializers.ModelSerializer):
         help_text="議題（次第の順）",
     )
     attendees = serializers.SerializerMethodField(help_text="出席委員（五十音順）")
+    absentees = serializers.SerializerMethodField(
+        help_text="欠席委員（五十音順。記録した委員のみ）"
+    )
     minutes_url = serializers.CharField(
         source="minutes_link", read_only=True, help_text="会議録のURL（https。ないときは空文字）"
     )
@@ -167,6 +170,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "place",
             "agenda",
             "attendees",
+            "absentees",
             "department",
             "department_phone",
             "department_email",
@@ -188,6 +192,11 @@ class MeetingSerializer(serializers.ModelSerializer):
         """Names as the tables print them (「秋山委員」); members are not all public records,
         so no id or link here (the meeting page links those who have one)."""
         return [member.display_name for member in meeting.attendees.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_absentees(self, meeting):
+        """As ``attendees``: the members the secretariat recorded absent."""
+        return [member.display_name for member in meeting.absentees.all()]
 
 
 class MeetingRefSerializer(serializers.ModelSerializer):

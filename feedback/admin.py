@@ -49,6 +49,7 @@ from feedback.models import (
     Committee,
     FollowUp,
     Meeting,
+    MeetingAbsence,
     MeetingAttendance,
     Member,
     ReflectionCategory,
@@ -291,11 +292,13 @@ class MeetingCommentInline(admin.TabularInline):
 
 
 class MeetingForm(versioning.VersionedForm):
-    """The meeting with its attendees (出席委員): checkboxes of the committee's members.
+    """The meeting with its attendance: checkboxes of the committee's members present (出席委員)
+    and absent (欠席委員).
 
-    ``Meeting.attendees`` goes through a model with history (``MeetingAttendance``), which a
-    ModelForm cannot edit: this form's ``present_members`` is handed by
-    ``MeetingAdmin.save_related`` to ``services.meeting_set_attendees``.
+    ``Meeting.attendees`` and ``Meeting.absentees`` go through models with history
+    (``MeetingAttendance``, ``MeetingAbsence``), which a ModelForm cannot edit: this form's
+    ``present_members`` and ``absent_members`` are handed by ``MeetingAdmin.save_related`` to
+    ``services.meeting_set_attendees``.
     """
 
     present_members = forms.ModelMultipleChoiceField(
@@ -305,25 +308,38 @@ class MeetingForm(versioning.VersionedForm):
         label=_("出席委員"),
         help_text=_("会議に出席した委員を選んでください（会議を開いた委員会の委員のみ）。"),
     )
+    absent_members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.select_related("committee"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("欠席委員"),
+        help_text=_("欠席した委員を選んでください（記録した委員だけが欠席として公開されます）。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields.get("present_members")
-        if field is None:
-            return
         committee_id = self.instance.committee_id if self.instance.pk else None
-        if committee_id:
-            # The committee's members only; the (rare) member of another committee already
-            # recorded stays listed so that unticking it is possible.
-            field.queryset = Member.objects.filter(
-                Q(committee_id=committee_id) | Q(attendance__meeting=self.instance)
-            ).distinct()
-            self.initial.setdefault("present_members", list(self.instance.attendees.all()))
-            field.label_from_instance = lambda member: member.display_name
-        else:
-            field.label_from_instance = lambda member: (
-                f"{member.display_name}（{member.committee}）"
-            )
+        for name, recorded in (("present_members", "attendance"), ("absent_members", "absence")):
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            if committee_id:
+                # The committee's members only; the (rare) member of another committee already
+                # recorded stays listed so that unticking it is possible.
+                field.queryset = Member.objects.filter(
+                    Q(committee_id=committee_id) | Q(**{f"{recorded}__meeting": self.instance})
+                ).distinct()
+                current = (
+                    self.instance.attendees
+                    if recorded == "attendance"
+                    else (self.instance.absentees)
+                )
+                self.initial.setdefault(name, list(current.all()))
+                field.label_from_instance = lambda member: member.display_name
+            else:
+                field.label_from_instance = lambda member: (
+                    f"{member.display_name}（{member.committee}）"
+                )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -331,8 +347,9 @@ class MeetingForm(versioning.VersionedForm):
             self.instance.committee if self.instance.committee_id else None
         )
         members = cleaned_data.get("present_members") or []
-        if committee is not None and members:
-            errors = Meeting(committee=committee).attendance_errors(members)
+        absent = cleaned_data.get("absent_members") or []
+        if committee is not None and (members or absent):
+            errors = Meeting(committee=committee).attendance_errors(members, absent)
             if errors:
                 self.add_error("present_members", errors)
         return cleaned_data
@@ -352,34 +369,43 @@ class MeetingAdmin(DraftNextReportMixin, PasteMixin, FeedbackVersionedAdmin):
     object_history_template = "admin/feedback/meeting/object_history.html"
     fieldsets = [
         (None, {"fields": ["committee", "fiscal_year", "number", "held_on", "place", "version"]}),
-        (_("議題と出席委員"), {"fields": ["agenda", "present_members"]}),
+        (_("議題と出欠"), {"fields": ["agenda", "present_members", "absent_members"]}),
         (
             _("所管課と会議録"),
             {"fields": ["department", "department_phone", "department_email", "minutes_url"]},
         ),
     ]
 
-    many_form_fields = {"attendees": "present_members"}
+    many_form_fields = {"attendees": "present_members", "absentees": "absent_members"}
 
     def save_related(self, request, form, formsets, change):
         # The service writes the rows one by one, so that history records each.
         attendees = form.cleaned_data.get("present_members")
+        absent = (
+            form.cleaned_data.get("absent_members") if "absent_members" in form.fields else None
+        )
         super().save_related(request, form, formsets, change)
         if getattr(request, "_change_request", None) is not None:
-            return  # a public meeting's attendees are in the proposal (変更案)
+            return  # a public meeting's attendance is in the proposal (変更案)
         if "present_members" in form.fields and attendees is not None:
-            meeting_set_attendees(meeting=form.instance, members=attendees, by=request.user)
+            meeting_set_attendees(
+                meeting=form.instance, members=attendees, absent=absent, by=request.user
+            )
 
     def history_view(self, request, object_id, extra_context=None):
-        """The meeting's history, followed by that of its attendees (出席委員)."""
+        """The meeting's history, followed by that of its attendance (出席委員, 欠席委員)."""
         extra_context = {**(extra_context or {}), "inline_histories": []}
         if str(object_id).isdigit():
-            history = inline_history(MeetingAttendance, meeting_id=object_id)
-            members = Member.objects.in_bulk({record.member_id for record in history["records"]})
-            for record in history["records"]:
+            histories = [
+                inline_history(model, meeting_id=object_id)
+                for model in (MeetingAttendance, MeetingAbsence)
+            ]
+            records = [record for history in histories for record in history["records"]]
+            members = Member.objects.in_bulk({record.member_id for record in records})
+            for record in records:
                 member = members.get(record.member_id)
                 record.member_name = member.display_name if member else "—"
-            extra_context["inline_histories"] = [history]
+            extra_context["inline_histories"] = histories
         return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("会議名"))

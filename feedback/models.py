@@ -181,6 +181,13 @@ class Meeting(Versioned):
         related_name="meetings_attended",
         verbose_name=_("出席委員"),
     )
+    absentees = models.ManyToManyField(
+        "Member",
+        through="MeetingAbsence",
+        blank=True,
+        related_name="meetings_missed",
+        verbose_name=_("欠席委員"),
+    )
     department = models.CharField(
         _("所管課"), max_length=100, blank=True, default="", help_text=_("例: 行政総務課")
     )
@@ -278,22 +285,31 @@ class Meeting(Versioned):
         a row written around the form must not become a ``javascript:`` link)."""
         return self.minutes_url if self.minutes_url.lower().startswith("https://") else ""
 
-    def attendance_errors(self, members):
-        """Why ``members`` cannot be this meeting's attendees (empty when they can): each must
-        sit on the committee that held it."""
-        others = [member for member in members if member.committee_id != self.committee_id]
-        if not others:
-            return []
-        return [
-            _(
-                "出席委員には、この会議を開いた委員会（%(committee)s）の委員を選んでください:"
-                " %(names)s"
+    def attendance_errors(self, members, absent=()):
+        """Why ``members`` (present) and ``absent`` cannot be this meeting's attendance (empty
+        when they can): each must sit on the committee that held it, and no one is both."""
+        errors = []
+        for label, chosen in ((_("出席委員"), members), (_("欠席委員"), absent)):
+            others = [member for member in chosen if member.committee_id != self.committee_id]
+            if others:
+                errors.append(
+                    _(
+                        "%(label)sには、この会議を開いた委員会（%(committee)s）の委員を選んで"
+                        "ください: %(names)s"
+                    )
+                    % {
+                        "label": label,
+                        "committee": self.committee,
+                        "names": "、".join(f"{m.display_name}（{m.committee}）" for m in others),
+                    }
+                )
+        both = [member for member in members if member in set(absent)]
+        if both:
+            errors.append(
+                _("同じ委員を出席と欠席の両方に選んでいます: %(names)s")
+                % {"names": "、".join(member.display_name for member in both)}
             )
-            % {
-                "committee": self.committee,
-                "names": "、".join(f"{m.display_name}（{m.committee}）" for m in others),
-            }
-        ]
+        return errors
 
     def clean(self):
         super().clean()
@@ -339,6 +355,37 @@ class MeetingAttendance(models.Model):
                 fields=["meeting", "member"],
                 name="meetingattendance_member_once",
                 violation_error_message=_("同じ委員が二度出席委員になっています。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} / {self.member.display_name}"
+
+
+class MeetingAbsence(models.Model):
+    """A member recorded absent from a meeting (欠席委員), written like attendance by
+    ``services.meeting_set_attendees``, one row at a time with history. Absence is what the
+    secretariat records, never inferred from the committee's roll (terms are often open)."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="absence", verbose_name=_("会議")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="absence", verbose_name=_("委員")
+    )
+
+    objects = PublicManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("欠席委員")
+        verbose_name_plural = _("欠席委員")
+        ordering = ["meeting", "member__name_kana", "member__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="meetingabsence_member_once",
+                violation_error_message=_("同じ委員が二度欠席委員になっています。"),
             ),
         ]
 

@@ -306,18 +306,20 @@ def public_meetings():
 
 
 def public_meeting_records():
-    """Public meetings with what their page shows beside the remarks: attendees (出席委員)."""
+    """Public meetings with what their page shows beside the remarks: attendees (出席委員)
+    and absentees (欠席委員)."""
+    members = Member.objects.select_related("committee")
     return public_meetings().prefetch_related(
-        Prefetch("attendees", queryset=Member.objects.select_related("committee"))
+        Prefetch("attendees", queryset=members), Prefetch("absentees", queryset=members)
     )
 
 
 def meeting_public_member_ids(meeting):
-    """Which of the meeting's attendees have a public page (a published remark)."""
+    """Which of the meeting's attendees and absentees have a public page (a published remark)."""
     return set(
         Member.objects.filter(
             Exists(Comment.objects.published().filter(member=OuterRef("pk"))),
-            attendance__meeting=meeting,
+            Q(attendance__meeting=meeting) | Q(absence__meeting=meeting),
         ).values_list("pk", flat=True)
     )
 

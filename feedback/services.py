@@ -17,6 +17,7 @@ from feedback.models import (
     Comment,
     FollowUp,
     Meeting,
+    MeetingAbsence,
     MeetingAttendance,
     Member,
     ReflectionCategory,
@@ -77,36 +78,47 @@ def record_save(*, obj, by, expected_version=None, reason="", many=None):
 
 
 @public_write
-def meeting_set_attendees(*, meeting, members, by=None):
-    """Make ``members`` the meeting's attendees (出席委員), each a member of its committee.
+def meeting_set_attendees(*, meeting, members, absent=None, by=None):
+    """Make ``members`` the meeting's attendees (出席委員) and, when given, ``absent`` its
+    absentees (欠席委員), each a member of its committee and none both.
 
-    Refused with a ``ValidationError`` naming the members of another committee, or
-    ``PermissionDenied`` without the right to change the meeting; nothing changes then. Rows
-    are added and removed one at a time, so history records each with ``by``. Returns the
-    members added and removed.
+    Refused with a ``ValidationError`` naming the members of another committee or those chosen
+    twice, or ``PermissionDenied`` without the right to change the meeting; nothing changes
+    then. Rows are added and removed one at a time, so history records each with ``by``.
+    Returns the attendees added and removed.
     """
     if by is not None and not permissions.can_change(by, meeting):
         raise PermissionDenied(
             _("この記録を変更する権限がありません（%(record)s）。") % {"record": meeting}
         )
-    return _set_attendees(meeting, members, by=by)
+    return _set_attendees(meeting, members, absent=absent, by=by)
 
 
-def _set_attendees(meeting, members, *, by):
+def _set_attendees(meeting, members, *, absent=None, by):
     members = list(members)
-    errors = meeting.attendance_errors(members)
+    absent_members = list(meeting.absentees.all()) if absent is None else list(absent)
+    errors = meeting.attendance_errors(members, absent_members)
     if errors:
         raise ValidationError({"attendees": errors})
+    if absent is not None:
+        _sync_rows(MeetingAbsence, meeting, absent_members, by=by)
+    return _sync_rows(MeetingAttendance, meeting, members, by=by)
+
+
+def _sync_rows(model, meeting, members, *, by):
+    """Make ``members`` the meeting's rows of ``model`` (attendance or absence), one row at a
+    time. Returns the members added and removed."""
     wanted = {member.pk: member for member in members}
-    attendance = MeetingAttendance.objects.filter(meeting=meeting).select_related("member")
-    rows = {row.member_id: row for row in attendance}
+    rows = {
+        row.member_id: row for row in model.objects.filter(meeting=meeting).select_related("member")
+    }
     removed = [row for member_id, row in rows.items() if member_id not in wanted]
     for row in removed:
         row._history_user = by
         row.delete()
     added = [member for pk, member in wanted.items() if pk not in rows]
     for member in added:
-        row = MeetingAttendance(meeting=meeting, member=member)
+        row = model(meeting=meeting, member=member)
         row._history_user = by
         row.save()
     return added, [row.member for row in removed]
@@ -443,11 +455,19 @@ def change_request_approve(*, change_request, by, expected_version):
         applied = review.apply_record_state(
             record, base=locked.base, proposed=locked.proposed, by=by, reason=reason
         )
-        if model is Meeting and locked.base.get("attendees") != locked.proposed.get("attendees"):
+        changed = [
+            name
+            for name in ("attendees", "absentees")
+            if model is Meeting and locked.base.get(name) != locked.proposed.get(name)
+        ]
+        if changed:
             # One row at a time, with history, as meeting_set_attendees writes them.
-            members = Member.objects.filter(pk__in=locked.proposed.get("attendees") or [])
-            _set_attendees(record, members, by=by)
-            applied.append("attendees")
+            present, absent = (
+                Member.objects.filter(pk__in=locked.proposed.get(name) or [])
+                for name in ("attendees", "absentees")
+            )
+            _set_attendees(record, present, absent=absent, by=by)
+            applied += changed
         refresh_search_text(review.comment_ids_naming(record))  # names are in search_text
     locked.status = ChangeRequestStatus.APPROVED
     locked.reviewed_by = by

@@ -257,6 +257,9 @@ class MeetingDetailView(CommentListDetailView):
         context["attendees"] = [
             (member, member.pk in public_ids) for member in meeting.attendees.all()
         ]
+        context["absentees"] = [
+            (member, member.pk in public_ids) for member in meeting.absentees.all()
+        ]
         context["meeting_reports"] = Report.objects.published().filter(meeting=meeting)
         return context
 

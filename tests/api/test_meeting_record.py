@@ -24,7 +24,8 @@ def recorded(shiryo2):
     meeting.minutes_url = "https://www.city.example.jp/minutes/r2-2.html"
     meeting.save()
     members = Member.objects.filter(name__in=["秋山", "芦川"])
-    meeting_set_attendees(meeting=meeting, members=members)
+    absent = Member.objects.filter(name="久田")
+    meeting_set_attendees(meeting=meeting, members=members, absent=absent)
     return meeting
 
 
@@ -37,6 +38,7 @@ def test_meeting_api_gives_the_record(client, recorded):
             "place",
             "agenda",
             "attendees",
+            "absentees",
             "department",
             "department_phone",
             "department_email",
@@ -46,6 +48,7 @@ def test_meeting_api_gives_the_record(client, recorded):
         "place": "平塚市役所本館 6階 613会議室",
         "agenda": ["平塚市デジタル化基本方針について", "その他;報告"],
         "attendees": ["秋山委員", "芦川委員"],
+        "absentees": ["久田委員"],
         "department": "行政総務課",
         "department_phone": "0463-23-1111",
         "department_email": "gyosei@city.example.jp",
@@ -74,6 +77,7 @@ def test_meetings_csv_has_the_record_columns(client, recorded):
         # A ; inside an item is written full-width, so ; only separates items.
         "議題": "平塚市デジタル化基本方針について;その他；報告",
         "出席委員": "秋山委員;芦川委員",
+        "欠席委員": "久田委員",
         "所管課": "行政総務課",
         "所管課電話番号": "0463-23-1111",
         "所管課メールアドレス": "gyosei@city.example.jp",

@@ -39,8 +39,9 @@ def record_fields(html):
 
 @pytest.fixture
 def recorded():
-    """令和3年度第1回: held, placed, with 議題 and two attendees (秋山 has a published remark,
-    芦川 none), 所管課 and 会議録; a published 資料 and a draft one presented at it."""
+    """令和3年度第1回: held, placed, with 議題, two attendees (秋山 has a published remark,
+    芦川 none) and one absentee (久田), 所管課 and 会議録; a published 資料 and a draft one
+    presented at it."""
     committee = CommitteeFactory()
     akiyama = MemberFactory(committee=committee, name="秋山", name_kana="あきやま")
     ashikawa = MemberFactory(committee=committee, name="芦川", name_kana="あしかわ")
@@ -56,7 +57,8 @@ def recorded():
         department_email="gyosei@city.example.jp",
         minutes_url="https://www.city.example.jp/minutes/r3-1.html",
     )
-    meeting_set_attendees(meeting=meeting, members=[ashikawa, akiyama], by=None)
+    hisada = MemberFactory(committee=committee, name="久田", name_kana="ひさだ")
+    meeting_set_attendees(meeting=meeting, members=[ashikawa, akiyama], absent=[hisada], by=None)
     remark = answered_comment(meeting=meeting, number=1, member=akiyama)
     report = report_with_comments(
         [remark], label="資料1", title="意見と市の考え方", meeting=meeting
@@ -85,6 +87,7 @@ def test_meeting_page_shows_the_record_with_exact_values(client, recorded):
         # In 五十音順 (あきやま, あしかわ); only 秋山 has a public page.
         "出席委員": f'<ul class="attendees"><li><a href="/members/{akiyama.pk}/">秋山委員</a>'
         "</li><li>芦川委員</li></ul>",
+        "欠席委員": '<ul class="attendees"><li>久田委員</li></ul>',
         "所管課": '行政総務課<ul class="contact"><li>電話: 0463-23-1111</li><li>メール: '
         '<a href="mailto:gyosei@city.example.jp">gyosei@city.example.jp</a></li></ul>',
         "会議録": '<a href="https://www.city.example.jp/minutes/r3-1.html">'
@@ -111,6 +114,7 @@ def test_meeting_page_without_the_new_fields_says_so(client):
         "開催場所": "記載なし",
         "議題": "記載なし",
         "出席委員": "記載なし",
+        "欠席委員": "記載なし",
         "所管課": "記載なし",
         "会議録": "掲載されていません",
         "資料": "公開されている資料はありません",
@@ -335,11 +339,16 @@ def test_changing_attendees_is_recorded_and_shown_in_history(client, recorded):
     removed = MeetingAttendance.history.filter(history_type="-").get()
     assert (removed.member.name, removed.history_user) == ("芦川", administrator)
     page = client.get(f"/admin/feedback/meeting/{meeting.pk}/history/").content.decode()
-    history = page.split("<h2>出席委員の変更履歴</h2>")[1]
-    assert re.findall(r"<td>(削除|作成)</td>\s*<td>([^<]+)</td>", history) == [
+    attendance, absence = page.split("<h2>出席委員の変更履歴</h2>")[1].split(
+        "<h2>欠席委員の変更履歴</h2>"
+    )
+    assert re.findall(r"<td>(削除|作成)</td>\s*<td>([^<]+)</td>", attendance) == [
         ("削除", "芦川委員"),
         ("作成", "秋山委員"),
         ("作成", "芦川委員"),
+    ]
+    assert re.findall(r"<td>(削除|作成)</td>\s*<td>([^<]+)</td>", absence) == [
+        ("作成", "久田委員"),
     ]
 
 
@@ -379,3 +388,24 @@ def test_editor_without_rights_cannot_set_attendees(recorded):
         meeting_set_attendees(meeting=recorded["meeting"], members=[], by=viewer)
 
     assert recorded["meeting"].attendees.count() == 2
+
+
+def test_admin_records_an_absentee_and_refuses_one_member_both_present_and_absent(client, recorded):
+    meeting, akiyama = recorded["meeting"], recorded["akiyama"]
+    client.force_login(staff_user(ADMINISTRATOR, username="kanri"))
+    url = f"/admin/feedback/meeting/{meeting.pk}/change/"
+    data = change_form_data(client.get(url))
+    both = {**data, "absent_members": [akiyama.pk]}
+
+    refused = client.post(url, both)
+
+    assert refused.context["adminform"].form.errors == {
+        "present_members": ["同じ委員を出席と欠席の両方に選んでいます: 秋山委員"]
+    }
+    assert list(meeting.absentees.values_list("name", flat=True)) == ["久田"]
+
+    data["absent_members"] = []
+    client.post(url, data)
+
+    assert list(meeting.absentees.all()) == []
+    assert sorted(meeting.attendees.values_list("name", flat=True)) == ["秋山", "芦川"]

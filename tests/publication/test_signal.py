@@ -14,6 +14,7 @@ from django.urls import reverse
 from feedback.models import (
     Comment,
     FollowUp,
+    MeetingAbsence,
     MeetingAttendance,
     ReflectionCategory,
     Report,
@@ -82,9 +83,12 @@ MUTABLE_PUBLIC_MODELS = [model for model in public_models() if model is not Repo
 @pytest.mark.parametrize("model", MUTABLE_PUBLIC_MODELS, ids=lambda model: model.__name__)
 def test_save_and_update_of_each_public_model_raise_the_signal(model, shiryo2):
     worked_example()  # 資料2's policy versions, published, and two answers linked to changes
-    # 資料2 does not record who attended; say that the member of remark No.1 did.
+    # 資料2 does not record who attended; say that the member of remark No.1 did, and the
+    # member of remark No.3 did not.
     remark = Comment.objects.get(number=1)
     MeetingAttendance.objects.create(meeting=remark.meeting, member=remark.member)
+    absent = Comment.objects.get(number=3).member
+    MeetingAbsence.objects.create(meeting=remark.meeting, member=absent)
     instance = model._default_manager.order_by("pk").first()
     assert instance is not None, f"資料2 has no {model.__name__}"
 
