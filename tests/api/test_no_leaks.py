@@ -1,6 +1,7 @@
 """No draft reaches any API response, filter or count, anonymously or with a staff session:
 drafts with MARKER in every text field (the ``drafts`` fixture, tests/conftest.py), a published 資料
-listing a draft remark, and an unpublished 資料."""
+listing a draft remark, an unpublished 資料, and pending changes (変更案) to a published remark
+and to a public member's name."""
 
 import csv
 import io
@@ -10,7 +11,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from feedback import review
 from feedback.models import Comment, Committee, Member, PolicyChangeLink, Report, ReportEntry
+from feedback.permissions import EDITOR
+from feedback.services import change_request_save, record_propose
 from policy.models import Policy, PolicyItem, PolicyVersion
 from tests.api.conftest import walk
 from tests.factories import staff_user
@@ -39,6 +43,15 @@ def api_drafts(drafts):
     ReportEntry.objects.create(report=public, comment=sibling, position=99)
     draft_comment = Comment.objects.get(body=f"{MARKER}の意見")
     hidden_version = PolicyVersion.objects.get(name=f"{MARKER}版")
+    # Pending changes (変更案) to a published remark and to a public member's name.
+    editor = staff_user(EDITOR, username="henshu")
+    published = Comment.objects.published().exclude(pk=sibling.pk).first()
+    proposed = review.comment_state(published)
+    proposed["response_body"] = f"{MARKER}承認前の考え方"
+    proposed["follow_ups"].append({"id": None, "recorded_on": None, "body": f"{MARKER}承認前"})
+    change_request_save(comment=published, proposed=proposed, by=editor)
+    renamed = {**review.record_state(published.member), "name": f"{MARKER}承認前の氏名"}
+    record_propose(obj=published.member, proposed=renamed, by=editor)
     return {
         "public": public,
         "published_ids": set(Comment.objects.published().values_list("pk", flat=True)),

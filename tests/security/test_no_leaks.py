@@ -4,6 +4,10 @@ any text field stays text everywhere."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from feedback import review
+from feedback.models import Comment
+from feedback.permissions import EDITOR
+from feedback.services import change_request_save, record_propose
 from policy.models import Policy
 from tests.crawl import body_text, crawl
 from tests.factories import (
@@ -150,3 +154,22 @@ def test_javascript_url_is_refused_for_a_policy(db):
     with pytest.raises(ValidationError) as error:
         policy.full_clean()
     assert "url" in error.value.message_dict
+
+
+def test_pending_changes_reach_no_public_page_or_feed(client, drafts):
+    """Issue 11: a 変更案 to a published remark or a public name stays off every public page,
+    feed and download until an approver approves it (the crawl reads them all)."""
+    editor = staff_user(EDITOR, username="henshu")
+    published = Comment.objects.published().first()
+    proposed = review.comment_state(published)
+    proposed["response_body"] = f"{MARKER}承認前の考え方"
+    proposed["follow_ups"].append({"id": None, "recorded_on": None, "body": f"{MARKER}承認前"})
+    change_request_save(comment=published, proposed=proposed, by=editor)
+    renamed = {**review.record_state(published.member), "name": f"{MARKER}承認前の氏名"}
+    record_propose(obj=published.member, proposed=renamed, by=editor)
+
+    pages = crawl(client, ["/", *searches(drafts["public"])])
+
+    assert published.get_absolute_url() in pages
+    assert published.member.get_absolute_url() in pages
+    assert_no_leak(pages)
