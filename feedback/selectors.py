@@ -134,7 +134,7 @@ def report_page(
     )
     entries = matching.select_related(
         *(f"comment__{relation}" for relation in table.ROW_RELATIONS)
-    ).annotate(latest_follow_up=table.latest_follow_up_body())
+    ).annotate(latest_follow_up=table.latest_follow_up_body(), changed_at=table.changed_at())
     if total is None:
         entries = entries.annotate(
             matching=Subquery(

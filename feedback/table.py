@@ -13,7 +13,8 @@ on the 資料 page (``latest_follow_up_body``), a ``Prefetch`` for the lists and
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from feedback.models import FollowUp
@@ -117,6 +118,20 @@ def latest_follow_up_body(comment="comment_id"):
     """The 対応状況 a table prints, as a subquery on the remark named by ``comment``."""
     return Subquery(
         FollowUp.objects.filter(comment=OuterRef(comment)).latest_first().values("body")[:1]
+    )
+
+
+def changed_at(comment="comment"):
+    """When the row of the remark at ``comment`` (a path from the queried model) last changed:
+    the latest of the remark, its answer and its follow-ups, as one expression (no query per
+    row). What a page's 「最終更新日」 is made of."""
+    prefix = f"{comment}__" if comment else ""
+    follow_ups = FollowUp.objects.filter(comment=OuterRef(comment or "pk")).order_by("-updated_at")
+    own = F(f"{prefix}updated_at")
+    return Greatest(
+        own,
+        Coalesce(F(f"{prefix}response__updated_at"), own),
+        Coalesce(Subquery(follow_ups.values("updated_at")[:1]), own),
     )
 
 

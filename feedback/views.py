@@ -98,6 +98,10 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             source_meetings=list(selectors.report_source_meetings(report)),
             querystring=_querystring(self.request.GET, "page", "after", "before"),
             withdrawn_since=withdrawn,
+            # The latest change of what the page shows: the 資料's publication, its rows here.
+            last_updated=max(
+                [report.published_at, *(entry.changed_at for entry in read.page.object_list)]
+            ),
         )
         return context
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from feedback.models import Comment
+from feedback.models import CityResponse, Comment, FollowUp, Report
 from feedback.services import report_unpublish
 from tests.factories import (
     FollowUpFactory,
@@ -213,3 +213,25 @@ def test_report_page_jumps_to_the_table(client, shiryo2):
 
     assert '<a href="#report-table">表へ移動</a>' in page
     assert page.index('id="report-table"') < page.index("<caption>")
+
+
+def test_report_page_says_when_what_it_shows_last_changed(client):
+    """Issue 11: 「最終更新日」 is the latest change of the rows shown (remark, answer,
+    follow-ups) or the 資料's publication, whichever is later."""
+    report = published_report(count=2)
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    early = datetime.datetime(2021, 1, 4, 10, 0, tzinfo=tokyo)
+    Report.objects.filter(pk=report.pk).update(published_at=early)
+    Comment.objects.update(updated_at=early)
+    CityResponse.objects.update(updated_at=early)
+    FollowUp.objects.update(updated_at=early)
+    follow_up = FollowUp.objects.order_by("pk").last()
+
+    before = dict(definition_list(client.get(report.get_absolute_url()).content.decode(), "meta"))
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        updated_at=datetime.datetime(2026, 5, 5, 23, 30, tzinfo=tokyo)
+    )
+    after = dict(definition_list(client.get(report.get_absolute_url()).content.decode(), "meta"))
+
+    assert before["最終更新日"] == "令和3年1月4日"
+    assert after["最終更新日"] == "令和8年5月5日"
