@@ -232,6 +232,14 @@ class Meeting(Versioned):
         verbose_name = _("会議")
         verbose_name_plural = _("会議")
         ordering = ["committee", "-fiscal_year", "-number"]
+        indexes = [
+            # The remark lists' order begins newest meeting first (selectors.REMARK_ORDER).
+            models.Index(
+                models.F("fiscal_year").desc(),
+                models.F("number").desc(),
+                name="meeting_newest_first",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["committee", "fiscal_year", "number"],

@@ -7,6 +7,7 @@ reads on top of them.
 """
 
 import functools
+import hashlib
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -80,8 +81,9 @@ class _CountedPaginator(Paginator):
 
 
 class ReportPage(Page):
-    """A page of a 資料's rows that knows where its neighbours start: ``previous_before`` and
-    ``next_after`` are positions for ``?before=`` and ``?after=`` (``None`` at either end)."""
+    """A page found by seeking that knows where its neighbours start: ``previous_before`` and
+    ``next_after`` are the values for ``?before=`` and ``?after=`` (``None`` at either end):
+    positions on a 資料's page (``report_page``), remark pks in a remark list (``remark_page``)."""
 
     def __init__(self, rows, number, paginator, *, previous_before, next_after):
         super().__init__(rows, number, paginator)
@@ -381,8 +383,17 @@ def report_filter(report, params, *, categories=None):
     )
 
 
-# The remark search lists the newest meeting first.
-SEARCH_ORDER = ("-meeting__fiscal_year", "-meeting__number", "meeting__committee__name", "number")
+# The remark lists (the search, a member's, policy item's, meeting's or committee's page) show the
+# newest meeting first. ``(meeting, number)`` is unique, so the order is total and a page can be
+# found by seeking on it; ``meeting_newest_first`` (migration 0015) serves its leading columns.
+REMARK_ORDER = (
+    ("meeting__fiscal_year", True),
+    ("meeting__number", True),
+    ("meeting__committee__name", False),
+    ("meeting_id", False),
+    ("number", False),
+)
+SEARCH_ORDER = tuple(("-" if descending else "") + name for name, descending in REMARK_ORDER)
 
 
 def search_filter(params):
@@ -450,6 +461,92 @@ def report_table(report, params, *, version=None):
 REMARKS_PER_PAGE = 20
 
 
+def _remark_key(value):
+    """The place in ``REMARK_ORDER`` of the remark whose pk is ``value`` (a page link's
+    ``after`` / ``before``), or ``None``: one look-up by primary key. Only compared, never
+    shown, so a remark withdrawn since the link was made still marks its place."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    names = [name for name, _descending in REMARK_ORDER]
+    return Comment.objects.filter(pk=pk).values(*names).first()
+
+
+def _beyond(key, *, backwards=False):
+    """The remarks after ``key`` in ``REMARK_ORDER`` (before it when ``backwards``)."""
+    condition = None
+    for name, descending in reversed(REMARK_ORDER):
+        step = Q(**{f"{name}__{'lt' if descending != backwards else 'gt'}": key[name]})
+        condition = step if condition is None else step | (Q(**{name: key[name]}) & condition)
+    # The leading column on its own as well, so its index bounds the scan.
+    first, descending = REMARK_ORDER[0]
+    return Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": key[first]}) & condition
+
+
+def remark_count(comments, key, *, version=None):
+    """How many ``comments`` there are: counted once per ``version`` (the request's public
+    change stamp) and kept beside the rendered pages (``publication.cache``) under ``key``, so
+    every other page of the same list reads it from memory until something public changes.
+    Without ``version``, counted every time."""
+    cache_key = "remark-count:" + hashlib.sha256(f"{version!r}|{key}".encode()).hexdigest()
+    total = page_cache().get(cache_key) if version is not None else None
+    if total is None:
+        total = comments.order_by().count()
+        if version is not None:
+            page_cache().set(cache_key, total)
+    return total
+
+
+def remark_page(comments, params, *, total, per_page=REMARKS_PER_PAGE):
+    """One page of ``comments`` (loaded with ``table.load``) in ``REMARK_ORDER``, found by
+    seeking: ``after`` / ``before`` a remark (its pk, from the page links) or ``page=last``,
+    so the last page costs what the first does. A page number (old links) still works, as an
+    ``OFFSET``; past the end it gives the last page, over ``MAX_PAGE_NUMBER`` it raises
+    ``EmptyPage``. ``total`` is the list's count (``remark_count``)."""
+    ordered = comments.order_by(*SEARCH_ORDER)
+    after, before = _remark_key(params.get("after")), _remark_key(params.get("before"))
+    last = params.get("page") == "last"
+    number = None
+    if after is None and before is None and not last:
+        try:
+            number = max(int(params.get("page") or 1), 1)
+        except (TypeError, ValueError):
+            number = 1
+        if number > MAX_PAGE_NUMBER:
+            raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
+
+    def read(queryset, start=0):
+        rows = list(queryset[start : start + per_page + 1])
+        return rows[:per_page], len(rows) > per_page
+
+    if after is not None:
+        rows, more = read(ordered.filter(_beyond(after)))
+        earlier, later = bool(rows), more
+    elif before is not None or last:
+        backwards = ordered.reverse()
+        if before is not None:
+            backwards = backwards.filter(_beyond(before, backwards=True))
+        rows, more = read(backwards)
+        rows.reverse()
+        earlier, later = more, bool(rows) and before is not None
+    else:
+        rows, more = read(ordered, (number - 1) * per_page)
+        earlier, later = number > 1 and bool(rows), more
+    if not rows and total and not last and number != 1:
+        # Past the end (or beyond the last remark): the last page.
+        return remark_page(comments, {"page": "last"}, total=total, per_page=per_page)
+    return ReportPage(
+        rows,
+        number or 1,
+        _CountedPaginator(per_page, total),
+        previous_before=rows[0].pk if earlier else None,
+        next_after=rows[-1].pk if later else None,
+    )
+
+
 @dataclass(frozen=True)
 class RemarkSearch:
     """What the search page shows: the filter, one ``page`` of remarks and their ``rows``."""
@@ -459,21 +556,34 @@ class RemarkSearch:
     rows: list
 
 
-def remark_search(params):
-    """A page of the remark search for ``params`` (its filter and ``page``)."""
+PAGING_PARAMETERS = ("page", "after", "before")
+
+
+def remark_search(params, *, version=None):
+    """A page of the remark search for ``params`` (its filter, ``page``, ``after``,
+    ``before``); the count is kept per filter for ``version`` (``remark_count``)."""
     filterset = search_filter(params)
-    valid = filter_is_valid(filterset)
-    page = Paginator(filterset.qs if valid else [], REMARKS_PER_PAGE).get_page(params.get("page"))
+    if not filter_is_valid(filterset):
+        page = remark_page(Comment.objects.none(), {}, total=0)
+    else:
+        query = params.copy()
+        for name in PAGING_PARAMETERS:
+            query.pop(name, None)
+        key = "search?" + query.urlencode()
+        total = remark_count(filterset.qs, key, version=version)
+        page = remark_page(filterset.qs, params, total=total)
     return RemarkSearch(filter=filterset, page=page, rows=table.rows(page.object_list, links=True))
 
 
-def remarks_of(**condition):
-    """The published remarks on a member's, policy item's, meeting's or committee's page, as
-    table rows (newest meeting first)."""
+def remarks_of(params=None, *, version=None, **condition):
+    """A page (``params``: ``page``, ``after``, ``before``) of the published remarks on a
+    member's, policy item's, meeting's or committee's page (``condition``, one field and its
+    object), newest meeting first: ``(page, rows)``."""
     comments = table.load(Comment.objects.published().filter(**condition))
-    return table.rows(
-        comments.order_by("-meeting__fiscal_year", "-meeting__number", "number"), links=True
-    )
+    ((field, value),) = condition.items()
+    total = remark_count(comments, f"{field}={value.pk}", version=version)
+    page = remark_page(comments, params or {}, total=total)
+    return page, table.rows(page.object_list, links=True)
 
 
 def reports_source_meetings(reports):

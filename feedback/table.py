@@ -11,6 +11,7 @@ on the 資料 page (``latest_follow_up_body``), a ``Prefetch`` for the lists and
 (``load``).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
@@ -133,6 +134,13 @@ def changed_at(comment="comment"):
         Coalesce(F(f"{prefix}response__updated_at"), own),
         Coalesce(Subquery(follow_ups.values("updated_at")[:1]), own),
     )
+
+
+def last_changed(rows):
+    """The latest change among ``rows`` built from ``load`` (their ``updated_at``), or ``None``:
+    a list page's 「最終更新日」."""
+    moments = [datetime.datetime.fromisoformat(row.updated_at) for row in rows if row.updated_at]
+    return max(moments, default=None)
 
 
 def load(comments):

@@ -132,14 +132,17 @@ class CommentSearchView(FilteredPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        search = selectors.remark_search(self.request.GET)
+        try:
+            search = selectors.remark_search(self.request.GET, version=request_stamp(self.request))
+        except EmptyPage as error:
+            raise Http404("no such page") from error
         context.update(
             filter=search.filter,
             page_obj=search.page,
-            page_range=search.page.paginator.get_elided_page_range(search.page.number),
             rows=search.rows,
+            last_updated=table.last_changed(search.rows),
             query=selectors.filter_query(search.filter),
-            querystring=_querystring(self.request.GET, "page"),
+            querystring=_querystring(self.request.GET, *selectors.PAGING_PARAMETERS),
         )
         return context
 
@@ -168,7 +171,8 @@ class CommentDetailView(DetailView):
 
 
 class CommentListDetailView(DetailView):
-    """A page about one member, policy item, meeting or committee: its published remarks."""
+    """A page about one member, policy item, meeting or committee: its published remarks, a
+    page at a time (``selectors.remarks_of``)."""
 
     template_name = "feedback/comment_list_detail.html"
     comment_filter = None
@@ -177,7 +181,17 @@ class CommentListDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = selectors.remarks_of(**{self.comment_filter: self.object})
+        try:
+            page, rows = selectors.remarks_of(
+                self.request.GET,
+                version=request_stamp(self.request),
+                **{self.comment_filter: self.object},
+            )
+        except EmptyPage as error:
+            raise Http404("no such page") from error
+        context["page_obj"], context["rows"] = page, rows
+        context["last_updated"] = table.last_changed(rows)
+        context["querystring"] = _querystring(self.request.GET, *selectors.PAGING_PARAMETERS)
         context["heading_prefix"] = self.heading_prefix
         context["kind"] = self.kind
         return context

@@ -146,18 +146,27 @@ def test_report_page_filters_with_the_same_parameters(client, shiryo2):
 
 def test_search_paginates_and_keeps_parameters(client):
     report = published_report(count=25)
-    first = report.comments.order_by("number").first()
+    # Each remark has a meeting of its own, numbered in creation order: the newest meeting first.
+    newest_first = list(report.comments.order_by("-meeting__number"))
+    keyword = "?q=%E3%83%86%E3%82%B9%E3%83%88%E3%81%AE%E6%84%8F%E8%A6%8B"
 
     page1 = search(client, q="テストの意見").content.decode()
-    page2 = search(client, q="テストの意見", page=2).content.decode()
+    after = newest_first[19].pk
+    page2 = search(client, q="テストの意見", after=after).content.decode()
 
-    assert len(body_texts(page1)) == 20
-    assert len(body_texts(page2)) == 5
-    assert "25件（1/2ページ）" in page1
-    assert "?q=%E3%83%86%E3%82%B9%E3%83%88%E3%81%AE%E6%84%8F%E8%A6%8B&amp;page=2" in page1
-    shown = [row[4] for row in body_texts(page1) + body_texts(page2)]
-    assert sorted(shown) == sorted(c.body for c in report.comments.all())
-    assert first.body in shown
+    assert [row[4] for row in body_texts(page1)] == [c.body for c in newest_first[:20]]
+    assert [row[4] for row in body_texts(page2)] == [c.body for c in newest_first[20:]]
+    assert "25件</h2>" in page1
+    assert "25件</h2>" in page2
+    assert f'{keyword}&amp;after={after}" rel="next"' in page1
+    assert f"{keyword}&amp;page=last" in page1
+    assert 'rel="prev"' not in page1
+    assert f'{keyword}&amp;before={newest_first[20].pk}" rel="prev"' in page2
+    assert f'href="{keyword}">最初のページ' in page2
+    assert 'rel="next"' not in page2
+    # An old numbered link still reaches the same rows.
+    old_link = search(client, q="テストの意見", page=2).content.decode()
+    assert body_texts(old_link) == body_texts(page2)
 
 
 def test_drafts_reach_no_public_page(client, shiryo2, draft):

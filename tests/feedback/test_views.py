@@ -235,3 +235,19 @@ def test_report_page_says_when_what_it_shows_last_changed(client):
 
     assert before["最終更新日"] == "令和3年1月4日"
     assert after["最終更新日"] == "令和8年5月5日"
+
+
+def test_member_page_says_when_its_remarks_last_changed(client):
+    report = published_report(count=2)
+    member = report.comments.first().member
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    Comment.objects.update(updated_at=datetime.datetime(2021, 1, 4, 10, 0, tzinfo=tokyo))
+    CityResponse.objects.update(updated_at=datetime.datetime(2021, 3, 1, 9, 0, tzinfo=tokyo))
+    FollowUp.objects.update(updated_at=datetime.datetime(2021, 2, 1, 9, 0, tzinfo=tokyo))
+
+    page = client.get(member.get_absolute_url()).content.decode()
+
+    assert (
+        '<p class="updated">最終更新日: <time datetime="2021-03-01">令和3年3月1日</time></p>'
+        in page
+    )

@@ -51,14 +51,22 @@ def free_port():
 
 
 class Server:
-    """``manage.py runserver`` (threaded, as ``make run`` serves) until ``stop``."""
+    """``manage.py runserver`` (threaded, as ``make run`` serves) until ``stop``; with
+    ``workers``, gunicorn with that many worker processes, as ``make serve`` starts it."""
 
-    def __init__(self, env):
+    def __init__(self, env, workers=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.output = None
+        bind = f"127.0.0.1:{self.port}"
+        if workers is None:
+            command = [sys.executable, "manage.py", "runserver", "--noreload", bind]
+        else:
+            command = [sys.executable, "-m", "gunicorn", "hiratsuka_site.wsgi:application"]
+            command += ["--bind", bind]
+            command += ["--workers", str(workers)]
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            command,
             cwd=PROJECT,
             env=env,
             stdout=subprocess.PIPE,
@@ -98,12 +106,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Browser:
     """One visitor: keeps cookies, sends the CSRF token, does not follow redirects."""
 
-    def __init__(self, base_url):
+    def __init__(self, base_url, cookies=None):
         self.base_url = base_url
-        self.cookies = http.cookiejar.CookieJar()
+        self.cookies = http.cookiejar.CookieJar() if cookies is None else cookies
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
         )
+
+    def at(self, base_url):
+        """The same visitor (the same cookies) at another server: a second app server behind
+        the same proxy. Cookies are not kept per port, as a browser does not."""
+        return Browser(base_url, self.cookies)
 
     def request(self, path, data=None):
         """``(status, body)`` of a GET, or of a POST when ``data`` (a list of pairs) is given."""
@@ -132,10 +145,13 @@ class Browser:
 
 
 class _FormReader(HTMLParser):
-    """The fields of the page's forms as a browser would submit them (no file inputs)."""
+    """The fields of the page's forms as a browser would submit them (no file inputs); with
+    ``action``, only those of the forms whose action contains it."""
 
-    def __init__(self):
+    def __init__(self, action=None):
         super().__init__(convert_charrefs=True)
+        self.action = action
+        self.in_form = action is None
         self.fields = []
         self.select = None
         self.select_value = None
@@ -143,6 +159,10 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "form" and self.action is not None:
+            self.in_form = self.action in (attrs.get("action") or "")
+        if not self.in_form:
+            return
         name = attrs.get("name")
         if tag == "input" and name:
             kind = attrs.get("type", "text")
@@ -159,6 +179,8 @@ class _FormReader(HTMLParser):
             self.textarea = [name, ""]
 
     def handle_endtag(self, tag):
+        if tag == "form" and self.action is not None:
+            self.in_form = False
         if tag == "select" and self.select:
             if self.select_value is not None:
                 self.fields.append((self.select, self.select_value))
@@ -174,7 +196,7 @@ class _FormReader(HTMLParser):
             self.textarea[1] += data
 
 
-def form_fields(html):
-    reader = _FormReader()
+def form_fields(html, action=None):
+    reader = _FormReader(action)
     reader.feed(html)
     return reader.fields
