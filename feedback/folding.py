@@ -121,7 +121,9 @@ def _fold_cluster(cluster):
         if folded == cluster:
             break
         cluster = folded
-    return cluster
+    # A mark whose base folded away (「う ゙」: the space goes) would join the character before
+    # it when the folded text is folded again: drop it, so that folding twice changes nothing.
+    return cluster.lstrip("".join(c for c in cluster if unicodedata.combining(c)))
 
 
 def fold(text):
