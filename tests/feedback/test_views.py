@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from feedback.models import CityResponse, Comment, FollowUp, Report
 from feedback.services import report_unpublish
+from publication.models import PublicState
 from tests.factories import (
     FollowUpFactory,
     answered_comment,
@@ -251,3 +252,15 @@ def test_member_page_says_when_its_remarks_last_changed(client):
         '<p class="updated">最終更新日: <time datetime="2021-03-01">令和3年3月1日</time></p>'
         in page
     )
+
+
+def test_site_wide_lists_give_the_date_of_the_latest_public_change(client):
+    published_report(count=1)
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    PublicState.objects.update(changed_at=datetime.datetime(2026, 4, 1, 8, 0, tzinfo=tokyo))
+
+    pages = [client.get(url).content.decode() for url in ("/", "/members/", "/meetings/")]
+
+    when = '<time datetime="2026-04-01">令和8年4月1日</time>'
+    footer = f'<p class="updated">公開データの最終更新日: {when}</p>'
+    assert [footer in page for page in pages] == [True, True, True]
