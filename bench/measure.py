@@ -312,19 +312,37 @@ def import_baseline(path):
     return {"rows": len(values), "seconds": round(time.perf_counter() - started, 2)}
 
 
-def invalidation_check(url, fetch):
-    """Edit a remark the page shows, then fetch the page: it must show the edit at once.
+def invalidation_check(url, fetch, *, limit=3.0):
+    """Edit a remark the page shows, then fetch the page until it shows the edit; the same for
+    the revert. Returns how long each took in ms (``None`` when not within ``limit`` seconds).
 
-    ``fetch(url)`` returns the page's text (through the test client or over HTTP).
+    The goal is one second: a server holds the change signal for at most
+    ``PUBLIC_STAMP_TTL`` (another process wrote it, as here). ``fetch(url)`` returns the page's
+    text (through the test client or over HTTP).
     """
     report = Report.objects.published().get(pk=int(url.rstrip("/").rsplit("/", 1)[1]))
     comment = report.comments.published().order_by("report_entries__position").first()
     marker = f"（ベンチマークでの修正{time.time_ns()}）"
     fetch(url)  # warm
+
+    def until(shown):
+        started, fetches = time.perf_counter(), 0
+        while time.perf_counter() - started < limit:
+            fetches += 1
+            if shown(fetch(url)):
+                return round((time.perf_counter() - started) * 1000, 1), fetches
+            time.sleep(0.05)
+        return None, fetches
+
     comment.body += marker
     comment.save()
-    edited = marker in fetch(url)
+    edited, edit_fetches = until(lambda text: marker in text)
     comment.body = comment.body.removesuffix(marker)
     comment.save()
-    restored = marker not in fetch(url)
-    return {"edit_shown_at_once": edited, "revert_shown_at_once": restored}
+    restored, revert_fetches = until(lambda text: marker not in text)
+    return {
+        "edit_shown_after_ms": edited,
+        "edit_fetches": edit_fetches,
+        "revert_shown_after_ms": restored,
+        "revert_fetches": revert_fetches,
+    }
