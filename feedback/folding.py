@@ -27,6 +27,7 @@ Folding is idempotent (``fold(fold(t)) == fold(t)``) and works cluster by cluste
 ``fold_with_map`` point every folded character back at the original characters it came from.
 """
 
+import functools
 import unicodedata
 
 #: Variant kanji common in personal and place names, each mapped to the form in everyday use.
@@ -94,6 +95,7 @@ def _table():
 _TABLE = _table()
 
 
+@functools.lru_cache(maxsize=65536)
 def _extends_cluster(char):
     """Whether ``char`` belongs to the cluster before it: combining marks, and characters that
     NFKC turns into one (the half-width ﾞ, the spacing ゛ which NFKC writes as a space and the
@@ -115,6 +117,9 @@ def _clusters(text):
         yield start, len(text)
 
 
+# Texts repeat their characters: a remark of a thousand characters has a few hundred distinct
+# clusters, so each is folded once per process (the import folds every text it writes).
+@functools.lru_cache(maxsize=65536)
 def _fold_cluster(cluster):
     for _round in range(4):
         folded = unicodedata.normalize("NFKC", cluster).casefold().translate(_TABLE)
