@@ -28,6 +28,7 @@ Folding is idempotent (``fold(fold(t)) == fold(t)``) and works cluster by cluste
 """
 
 import functools
+import re
 import unicodedata
 
 #: Variant kanji common in personal and place names, each mapped to the form in everyday use.
@@ -131,9 +132,27 @@ def _fold_cluster(cluster):
     return cluster.lstrip("".join(c for c in cluster if unicodedata.combining(c)))
 
 
+@functools.cache
+def _may_extend():
+    """A pattern matching any character that may join the cluster before it (BMP characters
+    for which ``_extends_cluster`` holds, and any astral one, judged the slow way)."""
+    extenders = [code for code in range(0x10000) if _extends_cluster(chr(code))]
+    ranges, start = [], None
+    for index, code in enumerate(extenders):
+        if start is None:
+            start = code
+        if index + 1 == len(extenders) or extenders[index + 1] != code + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code))}")
+            start = None
+    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
+
+
 def fold(text):
     """The folded form of ``text`` (see the module's rules): what search compares."""
     text = str(text or "")
+    if not _may_extend().search(text):
+        # Every character is a cluster of its own (most texts): no cluster scan.
+        return "".join(map(_fold_cluster, text))
     return "".join(_fold_cluster(text[start:end]) for start, end in _clusters(text))
 
 
