@@ -319,7 +319,11 @@ class MeetingForm(versioning.VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         committee_id = self.instance.committee_id if self.instance.pk else None
-        for name, recorded in (("present_members", "attendance"), ("absent_members", "absence")):
+        rolls = (
+            ("present_members", "attendance", "attendees"),
+            ("absent_members", "absence", "absentees"),
+        )
+        for name, rows, members in rolls:
             field = self.fields.get(name)
             if field is None:
                 continue
@@ -327,14 +331,9 @@ class MeetingForm(versioning.VersionedForm):
                 # The committee's members only; the (rare) member of another committee already
                 # recorded stays listed so that unticking it is possible.
                 field.queryset = Member.objects.filter(
-                    Q(committee_id=committee_id) | Q(**{f"{recorded}__meeting": self.instance})
+                    Q(committee_id=committee_id) | Q(**{f"{rows}__meeting": self.instance})
                 ).distinct()
-                current = (
-                    self.instance.attendees
-                    if recorded == "attendance"
-                    else (self.instance.absentees)
-                )
-                self.initial.setdefault(name, list(current.all()))
+                self.initial.setdefault(name, list(getattr(self.instance, members).all()))
                 field.label_from_instance = lambda member: member.display_name
             else:
                 field.label_from_instance = lambda member: (

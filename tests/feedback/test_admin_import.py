@@ -225,6 +225,10 @@ def test_paste_on_a_report_sets_its_rows_in_pasted_order(client, administrator, 
 
     numbers = [e.comment.number for e in shiryo2.entries.order_by("position")]
     assert numbers == [3, 1]
+    # The remarks no published 資料 lists any more leave the public site.
+    assert sorted(Comment.objects.published().values_list("number", flat=True)) == [1, 3]
+    removed = Comment.objects.get(number=2)
+    assert Client().get(removed.get_absolute_url()).status_code == 404
 
 
 def test_paste_without_header_is_explained(client, editor, shiryo2):

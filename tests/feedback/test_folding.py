@@ -85,6 +85,13 @@ def test_fold_is_idempotent(text):
 
 
 @settings(max_examples=50, deadline=None)
+@given(texts)
+def test_fold_without_the_cluster_scan_equals_the_mapped_fold(text):
+    """``fold`` skips the cluster scan for texts of lone characters; the result is the same."""
+    assert fold(text) == fold_with_map(text)[0]
+
+
+@settings(max_examples=50, deadline=None)
 @given(texts, st.data())
 def test_a_piece_of_the_text_is_found_in_it(text, data):
     """What matched before folding (a piece cut at character boundaries) still matches."""
