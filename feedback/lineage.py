@@ -50,6 +50,17 @@ def committee_open_comments(committee, *, published_only=True):
     )
 
 
+# The committee page lists this many of its open remarks, those that have waited longest; the
+# rest are a link away (``views.CommitteeOpenRemarksView``), so the page stays one screen.
+OPEN_REMARKS_SHOWN = 20
+
+
+def with_age(comments):
+    """``(remark, days since its meeting)`` for each of ``comments``, counted from today."""
+    today = timezone.localdate()
+    return [(comment, age_in_days(comment, today)) for comment in comments]
+
+
 def age_in_days(comment, today=None):
     """Days since the meeting where the remark was made; ``None`` without a meeting date."""
     held_on = comment.meeting.held_on

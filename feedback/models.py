@@ -516,6 +516,16 @@ class Comment(Publishable):
             ),
             published_has_date("comment_published_has_date"),
         ]
+        indexes = [
+            # Which remarks continue this one (lineage.open_comments, per open remark): few rows
+            # have ``continues``, and the plain foreign-key index, mostly NULLs, looked to
+            # SQLite's planner like a scan, so it read every published remark per open one.
+            models.Index(
+                fields=["continues"],
+                condition=Q(continues__isnull=False),
+                name="comment_continued",
+            ),
+        ]
         permissions = [
             # Used by the Excel/CSV import and export (feedback/excel.py, feedback/writers.py).
             ("import_feedback", _("意見等を取り込める")),

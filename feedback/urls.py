@@ -54,6 +54,11 @@ urlpatterns = [
         public_page(views.CommitteeDetailView.as_view()),
         name="committee-detail",
     ),
+    path(
+        "committees/<int:pk>/open/",
+        public_page(views.CommitteeOpenRemarksView.as_view()),
+        name="committee-open-remarks",
+    ),
     path("open-data/", public_page(views.OpenDataView.as_view()), name="open-data"),
     # The catalogue is the api app's (api/catalog.py); its address sits beside the page.
     path(

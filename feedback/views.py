@@ -7,7 +7,6 @@ published data, and no shared caching of a logged-in staff member's page.
 from django.core.paginator import EmptyPage
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -290,12 +289,32 @@ class CommitteeDetailView(CommentListDetailView):
         return selectors.public_committees()
 
     def get_context_data(self, **kwargs):
+        """The committee's remarks, and its open ones that have waited longest (the whole list
+        is ``CommitteeOpenRemarksView``): two queries however many are open."""
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        context["open_remarks"] = [
-            (comment, lineage.age_in_days(comment, today))
-            for comment in lineage.committee_open_comments(self.object)
-        ]
+        open_comments = lineage.committee_open_comments(self.object)
+        context["open_total"] = open_comments.count()
+        context["open_remarks"] = lineage.with_age(open_comments[: lineage.OPEN_REMARKS_SHOWN])
+        return context
+
+
+class CommitteeOpenRemarksView(ListView):
+    """Every open remark of a committee, oldest meeting first, a page at a time."""
+
+    template_name = "feedback/committee_open_remarks.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        self.committee = get_object_or_404(selectors.public_committees(), pk=self.kwargs["pk"])
+        return lineage.committee_open_comments(self.committee)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            committee=self.committee,
+            open_total=context["paginator"].count,
+            open_remarks=lineage.with_age(context["object_list"]),
+        )
         return context
 
 

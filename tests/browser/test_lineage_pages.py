@@ -31,8 +31,15 @@ def test_lineage_pages_have_no_axe_violations_and_link_their_feeds(browser, site
             page.get_by_role("link", name="このページの更新情報（Atom）").get_attribute("href")
             == f"{path}feed/"
         )
+    # The committee's whole list of open remarks, from the link under its block.
+    open_list = f"{committee.get_absolute_url()}open/"
+    page.goto(base + open_list)
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    found[open_list] = [violation["id"] for violation in results.response["violations"]]
+    assert page.get_by_role("heading", level=1).inner_text() == f"{committee}の未終結の意見"
+    page.goto(base + later.get_absolute_url())
     assert page.locator("#lineage").is_visible()
     page.locator(".lineage__link a").first.click()
     assert page.url == base + later.continues.get_absolute_url()
     page.close()
-    assert found == {committee.get_absolute_url(): [], later.get_absolute_url(): []}
+    assert found == {committee.get_absolute_url(): [], later.get_absolute_url(): [], open_list: []}

@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -261,3 +263,70 @@ def test_chain_skips_a_draft_between_published_remarks(client, first_meeting):
     assert f"/comments/{hidden.pk}/" not in links.hrefs
     assert 'id="lineage"' not in page
     assert f"/comments/{shown.pk}/" not in client.get(raised.get_absolute_url()).content.decode()
+
+
+def open_remarks_of(count_first, count_second, name=COMMITTEE):
+    """A committee with two published meetings: ``count_first`` open remarks (参考) at
+    meeting 1, ``count_second`` at meeting 2, and one closed (反映) at meeting 2."""
+    committee = CommitteeFactory(name=name)
+    member = MemberFactory(committee=committee, name="秋山")
+    m1 = MeetingFactory(committee=committee, fiscal_year=2020, number=1, held_on=HELD_1)
+    m2 = MeetingFactory(committee=committee, fiscal_year=2020, number=2, held_on=HELD_2)
+    comments = []
+    for meeting, count in ((m1, count_first), (m2, count_second + 1)):
+        for number in range(1, count + 1):
+            comment = CommentFactory(meeting=meeting, number=number, member=member)
+            closed = meeting == m2 and number == count
+            CityResponseFactory(comment=comment, category=category("反映" if closed else "参考"))
+            comments.append(comment)
+    report_publish(report=report_with_comments(comments))
+    return committee
+
+
+def test_committee_page_lists_the_open_remarks_that_waited_longest(client, db):
+    committee = open_remarks_of(5, 100)
+    today = timezone.localdate()
+    age_1, age_2 = (today - HELD_1).days, (today - HELD_2).days
+    html = client.get(f"/committees/{committee.pk}/").content.decode()
+    assert open_list(client, committee) == [
+        f"{M1} No.{n} 秋山委員 参考 {age_1}日" for n in range(1, 6)
+    ] + [f"{M2} No.{n} 秋山委員 参考 {age_2}日" for n in range(1, 16)]
+    block = section(html, "open-remarks")
+    assert "<caption>未終結の意見 105件（経過日数の長い順に20件）</caption>" in block
+    assert (
+        f'<a href="/committees/{committee.pk}/open/">未終結の意見をすべて見る（105件）</a>' in block
+    )
+
+    # The whole list, a hundred at a time, oldest meeting first.
+    first = client.get(f"/committees/{committee.pk}/open/").content.decode()
+    rows = [text_of(row) for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", first)]
+    assert len(rows) == 100
+    assert rows[0] == f"{M1} No.1 秋山委員 参考 {age_1}日"
+    assert rows[-1] == f"{M2} No.95 秋山委員 参考 {age_2}日"
+    assert "<caption>未終結の意見 105件中 1～100件目（古い会議から）</caption>" in first
+    assert '<a href="?page=2" rel="next">次のページ</a>' in first
+    second = client.get(f"/committees/{committee.pk}/open/?page=2").content.decode()
+    assert [text_of(row) for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", second)] == [
+        f"{M2} No.{n} 秋山委員 参考 {age_2}日" for n in range(96, 101)
+    ]
+    assert '<a href="?page=1" rel="prev">前のページ</a>' in second
+    assert client.get(f"/committees/{committee.pk}/open/?page=3").status_code == 404
+    assert client.get(f"/committees/{committee.pk + 999}/open/").status_code == 404
+
+
+def test_committee_page_shows_every_open_remark_when_they_are_few(client, db):
+    committee = open_remarks_of(2, 1)
+    block = section(client.get(f"/committees/{committee.pk}/").content.decode(), "open-remarks")
+    assert "<caption>未終結の意見 3件</caption>" in block
+    assert "すべて見る" not in block
+
+
+def test_committee_page_queries_do_not_grow_with_the_open_remarks(client, db):
+    """Two queries for the block (its count and its twenty rows), however many are open."""
+    few, many = open_remarks_of(2, 1, name="テスト市情報化推進委員会"), open_remarks_of(5, 100)
+    counts = []
+    for committee in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/committees/{committee.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
