@@ -37,7 +37,7 @@ COLUMNS = (
     Column("member", "委員名", ("委員", "発言者")),
     Column("policy_item", "対象項目", ("項目", "該当箇所")),
     Column("remark", "意見、質問等", ("意見・質問等", "意見、質問", "意見等", "意見")),
-    Column("city_view", "市の考え方", ("考え方", "市の回答")),
+    Column("response", "市の考え方", ("考え方", "市の回答")),
     Column("category", "対応区分", ("区分",)),
     Column("follow_up", "対応状況"),
 )
@@ -92,7 +92,7 @@ class TableRow:
     policy: str = ""
     policy_item: str
     remark: str
-    city_view: str
+    response: str
     category: str
     follow_up: str
     follow_ups: tuple[FollowUpRow, ...] = ()
@@ -202,7 +202,7 @@ def _row(comment, follow_ups=None, *, latest=None, links):
         member=comment.member.display_name,
         policy_item=item.heading,
         remark=comment.body,
-        city_view=response.body if response else "",
+        response=response.body if response else "",
         category=category.name if category else "",
         follow_up=latest,
         **files,
