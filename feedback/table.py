@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
 
 from feedback.models import FollowUp
 
@@ -96,7 +95,7 @@ class TableRow:
     category: str
     follow_up: str
     follow_ups: tuple[FollowUpRow, ...] = ()
-    updated_at: str = ""
+    updated_at: datetime.datetime | None = None
     # For the pages only: links (none on a 配布版 row), marks.
     meeting_url: str = ""
     member_url: str = ""
@@ -139,8 +138,7 @@ def changed_at(comment="comment"):
 def last_changed(rows):
     """The latest change among ``rows`` built from ``load`` (their ``updated_at``), or ``None``:
     a list page's 「最終更新日」."""
-    moments = [datetime.datetime.fromisoformat(row.updated_at) for row in rows if row.updated_at]
-    return max(moments, default=None)
+    return max((row.updated_at for row in rows if row.updated_at), default=None)
 
 
 def load(comments):
@@ -186,7 +184,7 @@ def _row(comment, follow_ups=None, *, latest=None, links):
                 )
                 for f in reversed(follow_ups)
             ),
-            "updated_at": timezone.localtime(max(changed)).isoformat(timespec="seconds"),
+            "updated_at": max(changed),
         }
     if links:
         files |= {

@@ -112,8 +112,14 @@ def write_json(rows, *, report=None, base_url=""):
                 **{name: getattr(row, attribute) for name, attribute in JSON_FIELDS.items()},
                 "url": base_url + row.url,
                 "follow_ups": [asdict(f) for f in row.follow_ups],
+                "updated_at": _moment(row.updated_at),
             }
             for row in rows
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _moment(value):
+    """A time as the files write it: ISO 8601 in local time, to the second ("" when none)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
