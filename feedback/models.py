@@ -27,8 +27,7 @@ from feedback.enums import (
     MemberRole,
     PublicationStatus,
 )
-from feedback.folding import fold
-from feedback.search import SEPARATOR, bigrams_of
+from feedback.search import with_body_line
 from policy.models import PolicyItem
 from publication.models import (
     PublicManager,
@@ -526,13 +525,9 @@ class Comment(Publishable):
         return f"{self.meeting} No.{self.number}"
 
     def save(self, *args, **kwargs):
-        # The body is the first line of search_text: keep that line in step with the body here,
-        # without reading related records, so a remark saved on its own is found by its new
-        # text. The lines from the member, item, answer and follow-ups are written by
-        # search.refresh_search_text, which every write path calls after its writes.
-        _body, separator, rest = self.search_text.partition(SEPARATOR)
-        self.search_text = fold(self.body) + separator + rest
-        self.search_bigrams = bigrams_of(self.search_text)
+        # A remark saved on its own is found by its new text (search.with_body_line); the
+        # other lines are search.refresh_search_text's, which every write path calls.
+        self.search_text, self.search_bigrams = with_body_line(self.search_text, self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_text", "search_bigrams"}
