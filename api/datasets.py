@@ -78,14 +78,6 @@ def _response(comment):
     return getattr(comment, "response", None)
 
 
-def _remark_updated_at(comment):
-    moments = [comment.updated_at]
-    if _response(comment) is not None:
-        moments.append(comment.response.updated_at)
-    moments += [follow_up.updated_at for follow_up in getattr(comment, table.FOLLOW_UPS)]
-    return max(moments)
-
-
 REMARK_COLUMNS = [
     *common_columns("意見の番号（公開サイトと API の id と同じ）", "6"),
     Column(
@@ -195,7 +187,7 @@ REMARK_COLUMNS = [
         DATETIME,
         "意見・市の考え方・対応状況のいずれかが最後に更新された日時（ISO 8601）",
         "2026-11-26T15:00:00+09:00",
-        lambda c, x: _datetime(_remark_updated_at(c)),
+        lambda c, x: _datetime(table.updated_at(c, getattr(c, table.FOLLOW_UPS))),
     ),
     Column("URL", URL, "公開サイトでの意見のページ", "https://example.jp/comments/6/", _site),
 ]

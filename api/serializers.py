@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from feedback import wareki
+from feedback import table, wareki
 from feedback.models import (
     CityResponse,
     Comment,
@@ -350,12 +350,8 @@ class RemarkSerializer(serializers.ModelSerializer):
     def get_updated_at(self, comment) -> datetime.datetime:
         # The latest save of the remark, its answer or a follow-up: what ``updated_since``
         # filters on (feedback.selectors.changed_since).
-        moments = [comment.updated_at]
-        response = getattr(comment, "response", None)
-        if response is not None:
-            moments.append(response.updated_at)
-        moments += [follow_up.updated_at for follow_up in comment.follow_ups.all()]
-        return serializers.DateTimeField().to_representation(max(moments))
+        latest = table.updated_at(comment, comment.follow_ups.all())
+        return serializers.DateTimeField().to_representation(latest)
 
 
 class ReportRowSerializer(RemarkSerializer):

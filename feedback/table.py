@@ -135,6 +135,14 @@ def changed_at(comment="comment"):
     )
 
 
+def updated_at(comment, follow_ups):
+    """When the row of ``comment`` last changed: the latest save of the remark, its answer and
+    ``follow_ups`` (its follow-ups, already read). ``changed_at`` for remarks in hand."""
+    response = getattr(comment, "response", None)
+    moments = [comment.updated_at, *([response.updated_at] if response else [])]
+    return max([*moments, *(follow_up.updated_at for follow_up in follow_ups)])
+
+
 def last_changed(rows):
     """The latest change among ``rows`` built from ``load`` (their ``updated_at``), or ``None``:
     a list page's 「最終更新日」."""
@@ -170,8 +178,6 @@ def _row(comment, follow_ups=None, *, latest=None, links):
     files = {}  # the fields beyond the cells, by who needs them
     if follow_ups is not None:
         latest = follow_ups[0].body if follow_ups else ""
-        changed = [comment.updated_at, *([response.updated_at] if response else [])]
-        changed += [follow_up.updated_at for follow_up in follow_ups]
         files = {
             "committee": meeting.committee.name,
             "fiscal_year": meeting.fiscal_year,
@@ -184,7 +190,7 @@ def _row(comment, follow_ups=None, *, latest=None, links):
                 )
                 for f in reversed(follow_ups)
             ),
-            "updated_at": max(changed),
+            "updated_at": updated_at(comment, follow_ups),
         }
     if links:
         files |= {
