@@ -137,8 +137,8 @@ def test_a_proposal_pending_at_the_upgrade_to_response_keys_is_approved_as_propo
         NEW_RESPONSE,
         False,
     )
-    assert list(proposal.base) == [
-        "member", "policy_item", "body", "response_body", "category", "follow_ups"
+    assert sorted(proposal.base) == [
+        "body", "category", "follow_ups", "member", "policy_item", "response_body"
     ]  # fmt: skip
     assert proposal.history.first().proposed["response_body"] == NEW_RESPONSE
 
