@@ -74,16 +74,8 @@ def _latest_follow_up(comment):
     return follow_ups[0] if follow_ups else None
 
 
-def _answer(comment):
+def _response(comment):
     return getattr(comment, "response", None)
-
-
-def _remark_updated_at(comment):
-    moments = [comment.updated_at]
-    if _answer(comment) is not None:
-        moments.append(comment.response.updated_at)
-    moments += [follow_up.updated_at for follow_up in getattr(comment, table.FOLLOW_UPS)]
-    return max(moments)
 
 
 REMARK_COLUMNS = [
@@ -160,14 +152,14 @@ REMARK_COLUMNS = [
         TEXT,
         "意見に対する市の考え方（未回答は空欄）",
         "デジタル化基本方針は、…",
-        lambda c, x: _answer(c).body if _answer(c) else "",
+        lambda c, x: _response(c).body if _response(c) else "",
     ),
     Column(
         "対応区分",
         TEXT,
         "市の対応の区分（反映、参考など。未定は空欄）",
         "参考",
-        lambda c, x: _answer(c).category.name if _answer(c) and _answer(c).category else "",
+        lambda c, x: _response(c).category.name if _response(c) and _response(c).category else "",
     ),
     Column(
         "対応状況",
@@ -195,7 +187,7 @@ REMARK_COLUMNS = [
         DATETIME,
         "意見・市の考え方・対応状況のいずれかが最後に更新された日時（ISO 8601）",
         "2026-11-26T15:00:00+09:00",
-        lambda c, x: _datetime(_remark_updated_at(c)),
+        lambda c, x: _datetime(table.updated_at(c, getattr(c, table.FOLLOW_UPS))),
     ),
     Column("URL", URL, "公開サイトでの意見のページ", "https://example.jp/comments/6/", _site),
 ]

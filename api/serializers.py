@@ -10,10 +10,10 @@ import datetime
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from feedback import wareki
+from feedback import table, wareki
 from feedback.models import (
     CityResponse,
     Comment,
@@ -277,7 +277,9 @@ class CategoryRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+# The remark's ``answer`` object: the published name, in the schema too (docs/domain.md).
+@extend_schema_serializer(component_name="Answer")
+class CityResponseSerializer(serializers.ModelSerializer):
     body = serializers.CharField(read_only=True, help_text="市の考え方")
     category = CategoryRefSerializer(read_only=True, allow_null=True, help_text="対応区分")
 
@@ -340,20 +342,16 @@ class RemarkSerializer(serializers.ModelSerializer):
             "published_at": {"help_text": "公開日時（ISO 8601）"},
         }
 
-    @extend_schema_field(AnswerSerializer(allow_null=True))
+    @extend_schema_field(CityResponseSerializer(allow_null=True))
     def get_answer(self, comment):
         response = getattr(comment, "response", None)
-        return AnswerSerializer(response, context=self.context).data if response else None
+        return CityResponseSerializer(response, context=self.context).data if response else None
 
     def get_updated_at(self, comment) -> datetime.datetime:
         # The latest save of the remark, its answer or a follow-up: what ``updated_since``
         # filters on (feedback.selectors.changed_since).
-        moments = [comment.updated_at]
-        response = getattr(comment, "response", None)
-        if response is not None:
-            moments.append(response.updated_at)
-        moments += [follow_up.updated_at for follow_up in comment.follow_ups.all()]
-        return serializers.DateTimeField().to_representation(max(moments))
+        latest = table.updated_at(comment, comment.follow_ups.all())
+        return serializers.DateTimeField().to_representation(latest)
 
 
 class ReportRowSerializer(RemarkSerializer):

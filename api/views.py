@@ -158,9 +158,18 @@ ID_PARAMETER = OpenApiParameter(
 )
 
 
-def detail(summary, description=""):
-    """The schema of a detail view: its id is an integer (the URL pattern is a string)."""
-    return extend_schema(summary=summary, description=description, parameters=[ID_PARAMETER])
+def documented(name, description, *, detail_summary=None, detail_description=""):
+    """The schema of a resource's two views: the list, 「{name}の一覧」 as ``description`` says,
+    and one record, ``name`` unless ``detail_summary`` says more (its id an integer: the URL
+    pattern is a string)."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"{name}の一覧", description=description),
+        retrieve=extend_schema(
+            summary=detail_summary or name,
+            description=detail_description,
+            parameters=[ID_PARAMETER],
+        ),
+    )
 
 
 class ReadOnlyViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
@@ -168,10 +177,7 @@ class ReadOnlyViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID
 
 
-@extend_schema_view(
-    list=extend_schema(summary="委員会の一覧", description="公開されている意見がある委員会。"),
-    retrieve=detail("委員会"),
-)
+@documented("委員会", "公開されている意見がある委員会。")
 class CommitteeViewSet(ReadOnlyViewSet):
     serializer_class = serializers.CommitteeSerializer
 
@@ -179,13 +185,7 @@ class CommitteeViewSet(ReadOnlyViewSet):
         return selectors.public_committees()
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="委員の一覧",
-        description="公開されている意見がある委員（Popolo の person と membership の形）。",
-    ),
-    retrieve=detail("委員"),
-)
+@documented("委員", "公開されている意見がある委員（Popolo の person と membership の形）。")
 class MemberViewSet(ReadOnlyViewSet):
     serializer_class = serializers.MemberSerializer
     filterset_class = filters.MemberFilter
@@ -194,10 +194,7 @@ class MemberViewSet(ReadOnlyViewSet):
         return selectors.public_members()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="会議の一覧", description="公開されている意見が出た会議。"),
-    retrieve=detail("会議"),
-)
+@documented("会議", "公開されている意見が出た会議。")
 class MeetingViewSet(ReadOnlyViewSet):
     serializer_class = serializers.MeetingSerializer
     filterset_class = filters.MeetingFilter
@@ -206,13 +203,7 @@ class MeetingViewSet(ReadOnlyViewSet):
         return selectors.public_meeting_records()  # with attendees, for the record's fields
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="政策・計画の一覧",
-        description="公開されている意見の対象になった政策・計画と、その対象項目。",
-    ),
-    retrieve=detail("政策・計画"),
-)
+@documented("政策・計画", "公開されている意見の対象になった政策・計画と、その対象項目。")
 class PolicyViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicySerializer
 
@@ -220,10 +211,7 @@ class PolicyViewSet(ReadOnlyViewSet):
         return selectors.public_policies()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="対象項目の一覧", description="公開されている意見の対象項目。"),
-    retrieve=detail("対象項目"),
-)
+@documented("対象項目", "公開されている意見の対象項目。")
 class PolicyItemViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicyItemSerializer
     filterset_class = filters.PolicyItemFilter
@@ -232,10 +220,7 @@ class PolicyItemViewSet(ReadOnlyViewSet):
         return selectors.public_policy_items()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="対応区分の一覧", description="反映・参考など、市の対応の区分。"),
-    retrieve=detail("対応区分"),
-)
+@documented("対応区分", "反映・参考など、市の対応の区分。")
 class CategoryViewSet(ReadOnlyViewSet):
     serializer_class = serializers.CategorySerializer
 
@@ -243,14 +228,11 @@ class CategoryViewSet(ReadOnlyViewSet):
         return ReflectionCategory.objects.all()
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="資料の一覧",
-        description="公開されている資料。行（意見）は各資料の詳細にあります。",
-    ),
-    retrieve=detail(
-        "資料（行つき）", "資料と、その公開されている行（意見・市の考え方・対応区分・対応状況）。"
-    ),
+@documented(
+    "資料",
+    "公開されている資料。行（意見）は各資料の詳細にあります。",
+    detail_summary="資料（行つき）",
+    detail_description="資料と、その公開されている行（意見・市の考え方・対応区分・対応状況）。",
 )
 class ReportViewSet(ReadOnlyViewSet):
     filterset_class = filters.ReportFilter
@@ -264,13 +246,10 @@ class ReportViewSet(ReadOnlyViewSet):
         return serializers.ReportSerializer
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="意見の一覧",
-        description="公開されている意見と、市の考え方・対応区分・対応状況の経過。"
-        "公開サイトの検索と同じ条件で絞り込めます。",
-    ),
-    retrieve=detail("意見"),
+@documented(
+    "意見",
+    "公開されている意見と、市の考え方・対応区分・対応状況の経過。"
+    "公開サイトの検索と同じ条件で絞り込めます。",
 )
 class RemarkViewSet(ReadOnlyViewSet):
     serializer_class = serializers.RemarkSerializer
@@ -280,12 +259,8 @@ class RemarkViewSet(ReadOnlyViewSet):
         return selectors.comment_rows(Comment.objects.published())
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="政策・計画の版の一覧",
-        description="公開されている版（素案、案、策定版など）。文章は段落の一覧にあります。",
-    ),
-    retrieve=detail("政策・計画の版"),
+@documented(
+    "政策・計画の版", "公開されている版（素案、案、策定版など）。文章は段落の一覧にあります。"
 )
 class PolicyVersionViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicyVersionSerializer
@@ -295,13 +270,10 @@ class PolicyVersionViewSet(ReadOnlyViewSet):
         return PolicyVersion.objects.published().select_related("policy")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="版の段落の一覧",
-        description="公開されている版の文章（見出しと本文）。version で版を指定し、"
-        "position の順に並べると文書の順になります。",
-    ),
-    retrieve=detail("版の段落"),
+@documented(
+    "版の段落",
+    "公開されている版の文章（見出しと本文）。version で版を指定し、"
+    "position の順に並べると文書の順になります。",
 )
 class PassageViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PassageSerializer
@@ -311,13 +283,10 @@ class PassageViewSet(ReadOnlyViewSet):
         return Passage.objects.published()
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="意見による政策・計画の変更の一覧",
-        description="意見（市の考え方）によって変わった文章の箇所: 変更前と変更後の段落。"
-        "意見と、名前の出る版がすべて公開されているものだけです。",
-    ),
-    retrieve=detail("意見による政策・計画の変更"),
+@documented(
+    "意見による政策・計画の変更",
+    "意見（市の考え方）によって変わった文章の箇所: 変更前と変更後の段落。"
+    "意見と、名前の出る版がすべて公開されているものだけです。",
 )
 class PolicyChangeViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicyChangeSerializer

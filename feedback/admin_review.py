@@ -49,7 +49,7 @@ class ProposalForm(forms.Form):
     member = forms.ModelChoiceField(Member.objects.none(), label=_("委員名"))
     policy_item = forms.ModelChoiceField(PolicyItem.objects.none(), label=_("対象項目"))
     body = forms.CharField(label=_("意見、質問等"), widget=forms.Textarea({"rows": 5}))
-    response_body = forms.CharField(
+    response = forms.CharField(
         label=_("市の考え方"), required=False, widget=forms.Textarea({"rows": 5})
     )
     category = forms.ModelChoiceField(
@@ -83,7 +83,7 @@ class ProposalForm(forms.Form):
             "member": data["member"].pk,
             "policy_item": data["policy_item"].pk,
             "body": data["body"],
-            "response_body": data["response_body"],
+            "response": data["response"],
             "category": data["category"].pk if data["category"] else None,
             "follow_ups": entries,
         }

@@ -121,7 +121,7 @@ class SheetRow:
     member: str = ""
     policy_item: str = ""
     remark: str = ""
-    city_view: str = ""
+    response: str = ""
     category: str = ""
     follow_up: str = ""
     errors: list = field(default_factory=list)
@@ -397,7 +397,7 @@ def _read_row(grid, index, cells, columns):
     row.member = member_cell
     row.policy_item = _get(cells, columns, "policy_item").strip()
     row.remark = _get(cells, columns, "remark")
-    row.city_view = _get(cells, columns, "city_view")
+    row.response = _get(cells, columns, "response")
     row.category = _get(cells, columns, "category").strip()
     row.follow_up = _get(cells, columns, "follow_up")
     if not row.member:

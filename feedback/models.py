@@ -27,8 +27,7 @@ from feedback.enums import (
     MemberRole,
     PublicationStatus,
 )
-from feedback.folding import fold
-from feedback.search import SEPARATOR, bigrams_of
+from feedback.search import with_body_line
 from policy.models import PolicyItem
 from publication.models import (
     PublicManager,
@@ -340,65 +339,51 @@ _AGENDA_NUMBER = re.compile(
 )
 
 
-class MeetingAttendance(models.Model):
-    """A member present at a meeting (出席委員). Written by ``services.meeting_set_attendees``,
-    one row at a time so that history records each arrival and removal."""
+class MeetingRoll(models.Model):
+    """A member on a meeting's roll, present or absent: one row per member and meeting.
+    Written by ``services.meeting_set_attendees`` one row at a time, so that history records
+    each change. Each roll names its relations (``Meta.default_related_name``)."""
 
-    meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("会議")
-    )
-    member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("委員")
-    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, verbose_name=_("会議"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, verbose_name=_("委員"))
 
     objects = PublicManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
+        abstract = True
+        ordering = ["meeting", "member__name_kana", "member__name"]
+
+    def __str__(self):
+        return f"{self.meeting} / {self.member.display_name}"
+
+
+def _member_once(message):
+    """A roll lists a member once per meeting."""
+    return models.UniqueConstraint(
+        fields=["meeting", "member"], name="%(class)s_member_once", violation_error_message=message
+    )
+
+
+class MeetingAttendance(MeetingRoll):
+    """A member present at a meeting (出席委員)."""
+
+    class Meta(MeetingRoll.Meta):
         verbose_name = _("出席委員")
         verbose_name_plural = _("出席委員")
-        ordering = ["meeting", "member__name_kana", "member__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "member"],
-                name="meetingattendance_member_once",
-                violation_error_message=_("同じ委員が二度出席委員になっています。"),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.meeting} / {self.member.display_name}"
+        default_related_name = "attendance"
+        constraints = [_member_once(_("同じ委員が二度出席委員になっています。"))]
 
 
-class MeetingAbsence(models.Model):
-    """A member recorded absent from a meeting (欠席委員), written like attendance by
-    ``services.meeting_set_attendees``, one row at a time with history. Absence is what the
-    secretariat records, never inferred from the committee's roll (terms are often open)."""
+class MeetingAbsence(MeetingRoll):
+    """A member recorded absent from a meeting (欠席委員). Absence is what the secretariat
+    records, never inferred from the committee's roll (terms are often open)."""
 
-    meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="absence", verbose_name=_("会議")
-    )
-    member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="absence", verbose_name=_("委員")
-    )
-
-    objects = PublicManager()
-    history = HistoricalRecords()
-
-    class Meta:
+    class Meta(MeetingRoll.Meta):
         verbose_name = _("欠席委員")
         verbose_name_plural = _("欠席委員")
-        ordering = ["meeting", "member__name_kana", "member__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "member"],
-                name="meetingabsence_member_once",
-                violation_error_message=_("同じ委員が二度欠席委員になっています。"),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.meeting} / {self.member.display_name}"
+        default_related_name = "absence"
+        constraints = [_member_once(_("同じ委員が二度欠席委員になっています。"))]
 
 
 class ReflectionCategoryManager(PublicManager):
@@ -536,13 +521,9 @@ class Comment(Publishable):
         return f"{self.meeting} No.{self.number}"
 
     def save(self, *args, **kwargs):
-        # The body is the first line of search_text: keep that line in step with the body here,
-        # without reading related records, so a remark saved on its own is found by its new
-        # text. The lines from the member, item, answer and follow-ups are written by
-        # search.refresh_search_text, which every write path calls after its writes.
-        _body, separator, rest = self.search_text.partition(SEPARATOR)
-        self.search_text = fold(self.body) + separator + rest
-        self.search_bigrams = bigrams_of(self.search_text)
+        # A remark saved on its own is found by its new text (search.with_body_line); the
+        # other lines are search.refresh_search_text's, which every write path calls.
+        self.search_text, self.search_bigrams = with_body_line(self.search_text, self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_text", "search_bigrams"}

@@ -43,7 +43,7 @@ LABELS = importing.COLUMN_LABELS
 LINE = "行"  # the row's line in the file, for messages
 ERRORS = "読み取りエラー"  # what ``importing`` found wrong with the row, a list
 # Columns a sheet may leave out: then that part of an existing remark stays as it is.
-OPTIONAL_COLUMNS = ("city_view", "category", "follow_up")
+OPTIONAL_COLUMNS = ("response", "category", "follow_up")
 # Every import runs in one transaction, rolled back on any error.
 IMPORT_DATA_OPTIONS = {"use_transactions": True, "rollback_on_validation_errors": True}
 
@@ -322,7 +322,7 @@ class CommentImportResource(resources.ModelResource):
     member = fields.Field("member", LABELS["member"])
     policy_item = fields.Field("policy_item", LABELS["policy_item"])
     remark = fields.Field("body", LABELS["remark"])
-    city_view = fields.Field("response__body", LABELS["city_view"])
+    response = fields.Field("response__body", LABELS["response"])
     category = fields.Field("response__category", LABELS["category"])
     follow_up = FollowUpField("sheet_follow_ups", LABELS["follow_up"])
 

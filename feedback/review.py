@@ -2,7 +2,7 @@
 
 A remark's *state* is its editable content as plain data (JSON in ``ChangeRequest``):
 
-    {"member": 3, "policy_item": 5, "body": "…", "response_body": "…", "category": 1,
+    {"member": 3, "policy_item": 5, "body": "…", "response": "…", "category": 1,
      "follow_ups": [{"id": 9, "recorded_on": "2021-07-01", "body": "…"},
                     {"id": None, "recorded_on": None, "body": "new entry"}]}
 
@@ -32,7 +32,7 @@ FIELDS = (
     ("member", "委員名"),
     ("policy_item", "対象項目"),
     ("body", "意見、質問等"),
-    ("response_body", "市の考え方"),
+    ("response", "市の考え方"),
     ("category", "対応区分"),
 )
 
@@ -45,7 +45,7 @@ def comment_state(comment):
         "member": comment.member_id,
         "policy_item": comment.policy_item_id,
         "body": comment.body,
-        "response_body": response.body if response else "",
+        "response": response.body if response else "",
         "category": response.category_id if response else None,
         "follow_ups": [
             {
@@ -81,7 +81,7 @@ def state_from_forms(form, response_forms, follow_up_forms):
         "member": cleaned["member"].pk,
         "policy_item": cleaned["policy_item"].pk,
         "body": cleaned["body"],
-        "response_body": response.get("body", ""),
+        "response": response.get("body", ""),
         "category": category.pk if category else None,
         "follow_ups": follow_ups,
     }
@@ -188,13 +188,13 @@ def apply_comment_state(comment, *, base, proposed, by, reason):
     comment._history_user = by
     comment._change_reason = reason
     comment.save()
-    if any(base.get(f) != proposed.get(f) for f in ("response_body", "category")):
+    if any(base.get(f) != proposed.get(f) for f in ("response", "category")):
         response = CityResponse.objects.filter(comment=comment).first() or CityResponse(
             comment=comment
         )
-        if base.get("response_body") != proposed.get("response_body"):
-            response.body = proposed["response_body"]
-            applied.append("response_body")
+        if base.get("response") != proposed.get("response"):
+            response.body = proposed["response"]
+            applied.append("response")
         if base.get("category") != proposed.get("category"):
             response.category_id = proposed["category"]
             applied.append("category")

@@ -159,11 +159,19 @@ def search_text_of(
     """The stored search text of one remark: what a citizen can search, folded, one per line.
 
     ``member`` is the member as printed (「秋山委員」) and ``member_name`` the bare name (「秋山」).
-    The remark's body is always the first line (``Comment.save`` keeps that line in step with
-    the body without reading the related records).
+    The remark's body is always the first line (``with_body_line``).
     """
     others = [response, category, *follow_ups, member, member_name, item]
     return SEPARATOR.join([fold(body), *(fold(text) for text in others if text)])
+
+
+def with_body_line(search_text, body):
+    """``search_text`` with its first line made from ``body``, and its bigrams: what
+    ``Comment.save`` stores, so a remark saved on its own is found by its new text without
+    reading the related records (their lines are ``refresh_search_text``'s)."""
+    _old, separator, others = search_text.partition(SEPARATOR)
+    text = fold(body) + separator + others
+    return text, bigrams_of(text)
 
 
 def refresh_search_text(comment_ids):
@@ -176,7 +184,7 @@ def refresh_search_text(comment_ids):
     ``REFRESH_BATCH_SIZE`` remarks, and only rows whose text changed are written (history and
     ``updated_at`` are left alone: the search text is derived, not an edit).
     """
-    # Here, not at the top: feedback.models imports this module (SEPARATOR, bigrams_of).
+    # Here, not at the top: feedback.models imports this module (with_body_line).
     from feedback.models import Comment, FollowUp, Member
 
     if isinstance(comment_ids, QuerySet) and comment_ids.model is Comment:

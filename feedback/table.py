@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
 
 from feedback.models import FollowUp
 
@@ -37,7 +36,7 @@ COLUMNS = (
     Column("member", "委員名", ("委員", "発言者")),
     Column("policy_item", "対象項目", ("項目", "該当箇所")),
     Column("remark", "意見、質問等", ("意見・質問等", "意見、質問", "意見等", "意見")),
-    Column("city_view", "市の考え方", ("考え方", "市の回答")),
+    Column("response", "市の考え方", ("考え方", "市の回答")),
     Column("category", "対応区分", ("区分",)),
     Column("follow_up", "対応状況"),
 )
@@ -92,11 +91,11 @@ class TableRow:
     policy: str = ""
     policy_item: str
     remark: str
-    city_view: str
+    response: str
     category: str
     follow_up: str
     follow_ups: tuple[FollowUpRow, ...] = ()
-    updated_at: str = ""
+    updated_at: datetime.datetime | None = None
     # For the pages only: links (none on a 配布版 row), marks.
     meeting_url: str = ""
     member_url: str = ""
@@ -136,11 +135,18 @@ def changed_at(comment="comment"):
     )
 
 
+def updated_at(comment, follow_ups):
+    """When the row of ``comment`` last changed: the latest save of the remark, its answer and
+    ``follow_ups`` (its follow-ups, already read). ``changed_at`` for remarks in hand."""
+    response = getattr(comment, "response", None)
+    moments = [comment.updated_at, *([response.updated_at] if response else [])]
+    return max([*moments, *(follow_up.updated_at for follow_up in follow_ups)])
+
+
 def last_changed(rows):
     """The latest change among ``rows`` built from ``load`` (their ``updated_at``), or ``None``:
     a list page's 「最終更新日」."""
-    moments = [datetime.datetime.fromisoformat(row.updated_at) for row in rows if row.updated_at]
-    return max(moments, default=None)
+    return max((row.updated_at for row in rows if row.updated_at), default=None)
 
 
 def load(comments):
@@ -172,8 +178,6 @@ def _row(comment, follow_ups=None, *, latest=None, links):
     files = {}  # the fields beyond the cells, by who needs them
     if follow_ups is not None:
         latest = follow_ups[0].body if follow_ups else ""
-        changed = [comment.updated_at, *([response.updated_at] if response else [])]
-        changed += [follow_up.updated_at for follow_up in follow_ups]
         files = {
             "committee": meeting.committee.name,
             "fiscal_year": meeting.fiscal_year,
@@ -186,7 +190,7 @@ def _row(comment, follow_ups=None, *, latest=None, links):
                 )
                 for f in reversed(follow_ups)
             ),
-            "updated_at": timezone.localtime(max(changed)).isoformat(timespec="seconds"),
+            "updated_at": updated_at(comment, follow_ups),
         }
     if links:
         files |= {
@@ -202,7 +206,7 @@ def _row(comment, follow_ups=None, *, latest=None, links):
         member=comment.member.display_name,
         policy_item=item.heading,
         remark=comment.body,
-        city_view=response.body if response else "",
+        response=response.body if response else "",
         category=category.name if category else "",
         follow_up=latest,
         **files,

@@ -159,12 +159,7 @@ class CommentDetailView(DetailView):
         context["reports"] = comment.reports.published()
         # 対応状況 as a timeline, newest first (the table prints the first).
         context["follow_ups"] = follow_ups = getattr(comment, table.FOLLOW_UPS)
-        response = getattr(comment, "response", None)
-        context["last_updated"] = max(
-            [comment.updated_at]
-            + ([response.updated_at] if response else [])
-            + [follow_up.updated_at for follow_up in follow_ups]
-        )
+        context["last_updated"] = table.updated_at(comment, follow_ups)
         context["lineage"] = lineage.comment_lineage(comment)  # 再掲 / 継続審議
         return context
 

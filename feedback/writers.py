@@ -66,26 +66,28 @@ def write_csv(rows, *, base_url=""):
 
 
 JSON_SCHEMA_VERSION = 1
-# The fields of a remark in the JSON file, in its order (docs/open-data.md).
-JSON_FIELDS = (
-    "id",
-    "url",
-    "meeting",
-    "committee",
-    "fiscal_year",
-    "meeting_number",
-    "held_on",
-    "number",
-    "member",
-    "policy",
-    "policy_item",
-    "remark",
-    "city_view",
-    "category",
-    "follow_up",
-    "follow_ups",
-    "updated_at",
-)
+# The fields of a remark in the JSON file, in its order (docs/open-data.md), and the row's
+# attribute each is read from. The file keeps its published names, which readers' programs
+# depend on; where one is not the code word (docs/domain.md), it is mapped here.
+JSON_FIELDS = {
+    "id": "id",
+    "url": "url",
+    "meeting": "meeting",
+    "committee": "committee",
+    "fiscal_year": "fiscal_year",
+    "meeting_number": "meeting_number",
+    "held_on": "held_on",
+    "number": "number",
+    "member": "member",
+    "policy": "policy",
+    "policy_item": "policy_item",
+    "remark": "remark",
+    "city_view": "response",
+    "category": "category",
+    "follow_up": "follow_up",
+    "follow_ups": "follow_ups",
+    "updated_at": "updated_at",
+}
 
 
 def write_json(rows, *, report=None, base_url=""):
@@ -107,11 +109,17 @@ def write_json(rows, *, report=None, base_url=""):
         ),
         "remarks": [
             {
-                **{name: getattr(row, name) for name in JSON_FIELDS},
+                **{name: getattr(row, attribute) for name, attribute in JSON_FIELDS.items()},
                 "url": base_url + row.url,
                 "follow_ups": [asdict(f) for f in row.follow_ups],
+                "updated_at": _moment(row.updated_at),
             }
             for row in rows
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _moment(value):
+    """A time as the files write it: ISO 8601 in local time, to the second ("" when none)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""

@@ -47,7 +47,7 @@ def api_drafts(drafts):
     editor = staff_user(EDITOR, username="henshu")
     published = Comment.objects.published().exclude(pk=sibling.pk).first()
     proposed = review.comment_state(published)
-    proposed["response_body"] = f"{MARKER}承認前の考え方"
+    proposed["response"] = f"{MARKER}承認前の考え方"
     proposed["follow_ups"].append({"id": None, "recorded_on": None, "body": f"{MARKER}承認前"})
     change_request_save(comment=published, proposed=proposed, by=editor)
     renamed = {**review.record_state(published.member), "name": f"{MARKER}承認前の氏名"}

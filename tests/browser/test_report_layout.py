@@ -150,9 +150,9 @@ def test_remark_text_runs_at_most_forty_five_characters_a_line(browser, site, wi
     page.goto(base + comment.get_absolute_url())
 
     remark = page.locator(".fields dd.cell-text").first
-    answer = page.locator(".fields dd.cell-text").nth(1)
+    response = page.locator(".fields dd.cell-text").nth(1)
     follow_up = page.locator(".follow-ups .cell-text").first
-    measures = [item.evaluate(CHARACTERS_PER_LINE) for item in (remark, answer, follow_up)]
+    measures = [item.evaluate(CHARACTERS_PER_LINE) for item in (remark, response, follow_up)]
     page.close()
 
     assert all(35 <= measure <= 45 for measure in measures), measures

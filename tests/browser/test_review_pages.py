@@ -13,7 +13,7 @@ from feedback.models import ChangeRequest, CityResponse, Comment
 from feedback.services import change_request_save
 from tests.browser.conftest import AXE_TAGS
 
-NEW_ANSWER = "承認後に公開される、改めた市の考え方です。"
+NEW_RESPONSE = "承認後に公開される、改めた市の考え方です。"
 
 
 def editor_with_proposal_rights():
@@ -52,7 +52,7 @@ def test_review_queue_and_diff_pass_axe_and_an_approver_approves_by_keyboard(bro
     base, report = site
     comment = Comment.objects.get(reports=report, number=7)
     before = CityResponse.objects.get(comment=comment).body
-    proposed = {**review.comment_state(comment), "response_body": NEW_ANSWER}
+    proposed = {**review.comment_state(comment), "response": NEW_RESPONSE}
     proposal = change_request_save(
         comment=comment, proposed=proposed, by=editor_with_proposal_rights()
     )
@@ -91,6 +91,6 @@ def test_review_queue_and_diff_pass_axe_and_an_approver_approves_by_keyboard(bro
     page.close()
 
     assert found == {"index": [], "queue": [], "diff": []}
-    assert before != NEW_ANSWER
-    assert CityResponse.objects.get(comment=comment).body == NEW_ANSWER
+    assert before != NEW_RESPONSE
+    assert CityResponse.objects.get(comment=comment).body == NEW_RESPONSE
     assert ChangeRequest.objects.get(pk=proposal.pk).get_status_display() == "承認済み"

@@ -37,7 +37,7 @@ def changelist_numbers(client, params):
     return sorted(comment.number for comment in response.context["cl"].result_list)
 
 
-def test_comment_inlines_save_city_view_category_and_follow_up(client):
+def test_comment_inlines_save_response_category_and_follow_up(client):
     editor = staff_user(EDITOR)
     client.force_login(editor)
     comment = CommentFactory()

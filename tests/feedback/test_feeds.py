@@ -156,19 +156,29 @@ def test_object_feeds_list_only_their_remarks(client, published):
     first = published["first"]
     follow_up = f"対応状況を追加: {MEETING} No.1"
     report = "資料を公開しました: 資料2 反映状況"
-    answer1 = f"市の考え方（参考）: {MEETING} No.1"
-    answer2 = f"市の考え方（反映）: {MEETING} No.2"
+    response1 = f"市の考え方（参考）: {MEETING} No.1"
+    response2 = f"市の考え方（反映）: {MEETING} No.2"
 
     def titles(url):
         return [entry["title"] for entry in parse(client.get(url))["entries"]]
 
-    assert titles(f"/comments/{first.pk}/feed/") == [follow_up, report, answer1]
-    assert titles(f"/members/{published['member'].pk}/feed/") == [follow_up, report, answer1]
-    assert titles(f"/items/{published['item'].pk}/feed/") == [follow_up, report, answer1]
-    assert titles(f"/meetings/{first.meeting.pk}/feed/") == [follow_up, report, answer2, answer1]
+    assert titles(f"/comments/{first.pk}/feed/") == [follow_up, report, response1]
+    assert titles(f"/members/{published['member'].pk}/feed/") == [follow_up, report, response1]
+    assert titles(f"/items/{published['item'].pk}/feed/") == [follow_up, report, response1]
+    assert titles(f"/meetings/{first.meeting.pk}/feed/") == [
+        follow_up,
+        report,
+        response2,
+        response1,
+    ]
     committee = first.meeting.committee
     feed = parse(client.get(f"/committees/{committee.pk}/feed/"))
-    assert [entry["title"] for entry in feed["entries"]] == [follow_up, report, answer2, answer1]
+    assert [entry["title"] for entry in feed["entries"]] == [
+        follow_up,
+        report,
+        response2,
+        response1,
+    ]
     assert feed["title"] == "テスト市行政改革推進委員会 の更新情報"
     assert feed["alternate"] == f"http://testserver/committees/{committee.pk}/"
     comment_feed = parse(client.get(f"/comments/{first.pk}/feed/"))
@@ -322,7 +332,7 @@ def test_pending_proposal_never_appears_and_its_approval_does(client, published)
     state = review.comment_state(first)
     proposed = {
         **state,
-        "response_body": f"{DRAFT}提案中の考え方",
+        "response": f"{DRAFT}提案中の考え方",
         "follow_ups": [
             *state["follow_ups"],
             {"id": None, "recorded_on": "2021-08-01", "body": "承認された対応状況"},

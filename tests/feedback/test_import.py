@@ -63,7 +63,7 @@ def test_source_text_reads_into_the_seven_rows():
     assert sheet.meta.response_heading == SOURCE_DATA["response_heading"]
     assert sheet.meta.meeting == importing.MeetingKey("平塚市行政改革推進委員会", 2020, 2)
     assert [
-        [str(r.number), r.member, r.policy_item, r.remark, r.city_view, r.category, r.follow_up]
+        [str(r.number), r.member, r.policy_item, r.remark, r.response, r.category, r.follow_up]
         for r in sheet.rows
     ] == SOURCE_DATA["rows"]
     assert [r.errors for r in sheet.rows] == [[]] * 7

@@ -120,7 +120,7 @@ def test_confirming_an_import_after_a_colleague_saved_the_row_is_refused_naming_
 
 def test_a_sheet_without_answer_columns_leaves_answers_and_categories_alone(shiryo2, tmp_path):
     comment = Comment.objects.select_related("member", "policy_item", "response").get(number=7)
-    answer = (comment.response.body, comment.response.category_id)
+    response = (comment.response.body, comment.response.category_id)
     follow_ups = list(comment.follow_ups.values_list("body", flat=True))
     values = row_for(comment)
     values.pop("会議")
@@ -133,14 +133,14 @@ def test_a_sheet_without_answer_columns_leaves_answers_and_categories_alone(shir
     assert "新規 0件、変更 0件、変更なし 1件、エラー 0件" in out
     comment.refresh_from_db()
     comment.response.refresh_from_db()
-    assert (comment.response.body, comment.response.category_id) == answer
+    assert (comment.response.body, comment.response.category_id) == response
     assert list(comment.follow_ups.values_list("body", flat=True)) == follow_ups
     assert comment.status == "published"
 
 
 def test_an_empty_answer_cell_for_a_published_remark_is_refused(shiryo2, tmp_path):
     comment = Comment.objects.select_related("member", "policy_item", "response").get(number=7)
-    answer = comment.response.body
+    response = comment.response.body
     values = row_for(comment, **{"市の考え方": "", "対応区分": ""})
     values.pop("会議")
     path = write_csv(tmp_path, list(values), [list(values.values())])
@@ -162,7 +162,7 @@ def test_an_empty_answer_cell_for_a_published_remark_is_refused(shiryo2, tmp_pat
     )
     assert not preview.context.get("confirm_form")
     comment.response.refresh_from_db()
-    assert comment.response.body == answer
+    assert comment.response.body == response
 
 
 def call_command_output(path, *args):

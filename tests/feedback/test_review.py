@@ -2,10 +2,12 @@
 an approver reviews it with a diff and approves or returns it, over HTTP through the admin."""
 
 import csv
+import importlib
 import io
 import json
 
 import pytest
+from django.apps import apps
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -21,7 +23,7 @@ from tests.html import body_texts
 
 pytestmark = pytest.mark.django_db
 
-NEW_ANSWER = "承認後に公開される新しい市の考え方です。"
+NEW_RESPONSE = "承認後に公開される新しい市の考え方です。"
 NEW_FOLLOW_UP = "令和3年4月に説明会を開きました。"
 
 
@@ -55,14 +57,14 @@ def public_views(report, comment):
     }
 
 
-def propose(editor, comment, *, answer=None, follow_up=None):
+def propose(editor, comment, *, response=None, follow_up=None):
     url = reverse("admin:feedback_comment_change", args=[comment.pk])
     page = editor.get(url)
     assert page.status_code == 200
     assert "この意見は公開中です。保存すると変更案として記録され" in page.content.decode()
     data = change_form_data(page)
-    if answer is not None:
-        data["response-0-body"] = answer
+    if response is not None:
+        data["response-0-body"] = response
     if follow_up is not None:
         total = int(data["follow_ups-TOTAL_FORMS"])
         data["follow_ups-TOTAL_FORMS"] = str(total + 1)
@@ -78,7 +80,7 @@ def test_a_proposal_leaves_every_public_output_unchanged_until_an_approver_appro
     before = public_views(shiryo2, comment)
     editor = client_as(EDITOR, "henshu")
 
-    response = propose(editor, comment, answer=NEW_ANSWER, follow_up=NEW_FOLLOW_UP)
+    response = propose(editor, comment, response=NEW_RESPONSE, follow_up=NEW_FOLLOW_UP)
 
     proposal = ChangeRequest.objects.get()
     assert response.status_code == 302
@@ -110,11 +112,11 @@ def test_a_proposal_leaves_every_public_output_unchanged_until_an_approver_appro
     proposal.refresh_from_db()
     assert (proposal.status, proposal.reviewed_by.username) == ("approved", "shonin")
     after = public_views(shiryo2, comment)
-    assert NEW_ANSWER in after["report"] and NEW_ANSWER in after["remark"]
+    assert NEW_RESPONSE in after["report"] and NEW_RESPONSE in after["remark"]
     assert NEW_FOLLOW_UP in after["report"]
-    assert NEW_ANSWER in [cell for row in after["xlsx"] for cell in row]
-    assert any(NEW_ANSWER in row for row in after["csv"])
-    assert [r["city_view"] for r in after["json"] if r["number"] == 5] == [NEW_ANSWER]
+    assert NEW_RESPONSE in [cell for row in after["xlsx"] for cell in row]
+    assert any(NEW_RESPONSE in row for row in after["csv"])
+    assert [r["city_view"] for r in after["json"] if r["number"] == 5] == [NEW_RESPONSE]
     comment.refresh_from_db()
     assert comment.version == 2
     latest = comment.history.first()
@@ -122,10 +124,41 @@ def test_a_proposal_leaves_every_public_output_unchanged_until_an_approver_appro
     assert latest.history_change_reason.startswith(f"変更案 #{proposal.pk} を承認（作成: henshu")
 
 
+def test_a_proposal_pending_at_the_upgrade_to_response_keys_is_approved_as_proposed(shiryo2):
+    migration = importlib.import_module("feedback.migrations.0018_response_keys")
+    comment = Comment.objects.get(number=5)
+    propose(client_as(EDITOR, "henshu"), comment, response=NEW_RESPONSE)
+    proposal = ChangeRequest.objects.get()
+    stored = {"base": proposal.base, "proposed": proposal.proposed}
+    # As stored before migration 0020: the text of 市の考え方 under ``response_body``.
+    migration.backwards(apps, None)
+    proposal.refresh_from_db()
+    assert (proposal.proposed["response_body"], "response" in proposal.proposed) == (
+        NEW_RESPONSE,
+        False,
+    )
+    assert sorted(proposal.base) == [
+        "body", "category", "follow_ups", "member", "policy_item", "response_body"
+    ]  # fmt: skip
+    assert proposal.history.first().proposed["response_body"] == NEW_RESPONSE
+
+    migration.forwards(apps, None)
+
+    proposal.refresh_from_db()
+    assert {"base": proposal.base, "proposed": proposal.proposed} == stored
+    assert proposal.history.first().proposed == stored["proposed"]
+    approver = client_as(APPROVER, "shonin")
+    approver.post(
+        reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 1}
+    )
+    comment.response.refresh_from_db()
+    assert comment.response.body == NEW_RESPONSE
+
+
 def test_an_approver_returns_a_proposal_with_a_reason_the_editor_then_sees(shiryo2):
     comment = Comment.objects.get(number=5)
     editor = client_as(EDITOR, "henshu")
-    propose(editor, comment, answer=NEW_ANSWER)
+    propose(editor, comment, response=NEW_RESPONSE)
     proposal = ChangeRequest.objects.get()
     approver = client_as(APPROVER, "shonin")
 
@@ -142,7 +175,7 @@ def test_an_approver_returns_a_proposal_with_a_reason_the_editor_then_sees(shiry
     )
     page = editor.get(reverse("admin:feedback_comment_change", args=[comment.pk])).content.decode()
     assert "差し戻しの理由: 根拠となる計画の名称を入れてください。" in page
-    assert NEW_ANSWER not in Client().get(comment.get_absolute_url()).content.decode()
+    assert NEW_RESPONSE not in Client().get(comment.get_absolute_url()).content.decode()
 
 
 def edit_form(client, proposal):
@@ -165,30 +198,30 @@ def edit_form(client, proposal):
 def test_two_editors_cannot_overwrite_each_others_proposal(shiryo2):
     comment = Comment.objects.get(number=5)
     a, b = client_as(EDITOR, "henshu-a"), client_as(EDITOR, "henshu-b")
-    propose(a, comment, answer=NEW_ANSWER)
+    propose(a, comment, response=NEW_RESPONSE)
     proposal = ChangeRequest.objects.get()
     form_a, form_b = edit_form(a, proposal), edit_form(b, proposal)
     url = reverse("admin:feedback_changerequest_change", args=[proposal.pk])
 
-    first = a.post(url, {**form_a, "response_body": "Aが直した考え方"})
-    second = b.post(url, {**form_b, "response_body": "Bが直した考え方"})
+    first = a.post(url, {**form_a, "response": "Aが直した考え方"})
+    second = b.post(url, {**form_b, "response": "Bが直した考え方"})
 
     assert first.status_code == 302
     assert second.status_code == 200
     assert "現在の版: 2、あなたが開いた版: 1" in second.content.decode()
     proposal.refresh_from_db()
-    assert (proposal.proposed["response_body"], proposal.version) == ("Aが直した考え方", 2)
+    assert (proposal.proposed["response"], proposal.version) == ("Aが直した考え方", 2)
 
 
 def test_an_approval_of_a_version_edited_after_review_is_refused(shiryo2):
     comment = Comment.objects.get(number=5)
     editor = client_as(EDITOR, "henshu")
-    propose(editor, comment, answer=NEW_ANSWER)
+    propose(editor, comment, response=NEW_RESPONSE)
     proposal = ChangeRequest.objects.get()
     approver = client_as(APPROVER, "shonin")
     approver.get(reverse("admin:feedback_changerequest_change", args=[proposal.pk]))
     url = reverse("admin:feedback_changerequest_change", args=[proposal.pk])
-    editor.post(url, {**edit_form(editor, proposal), "response_body": "見られていない考え方"})
+    editor.post(url, {**edit_form(editor, proposal), "response": "見られていない考え方"})
 
     response = approver.post(
         reverse("admin:feedback_changerequest_approve", args=[proposal.pk]), {"version": 1}
@@ -207,7 +240,7 @@ def test_an_approval_of_a_version_edited_after_review_is_refused(shiryo2):
 def test_staff_see_pending_changes_on_the_index_and_in_the_remark_list(shiryo2):
     comment = Comment.objects.get(number=5)
     editor = client_as(EDITOR, "henshu")
-    propose(editor, comment, answer=NEW_ANSWER)
+    propose(editor, comment, response=NEW_RESPONSE)
     approver = client_as(APPROVER, "shonin")
 
     index = approver.get(reverse("admin:index")).content.decode()
@@ -220,7 +253,7 @@ def test_staff_see_pending_changes_on_the_index_and_in_the_remark_list(shiryo2):
 def test_an_editor_cannot_approve_and_an_approver_cannot_propose(shiryo2):
     comment = Comment.objects.get(number=5)
     editor = client_as(EDITOR, "henshu")
-    propose(editor, comment, answer=NEW_ANSWER)
+    propose(editor, comment, response=NEW_RESPONSE)
     proposal = ChangeRequest.objects.get()
 
     refused = editor.post(

@@ -2,9 +2,11 @@
 marks on the current page, and its staff workbook."""
 
 import datetime
+import importlib
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -75,6 +77,26 @@ def test_shiryo2_presented_page_shows_the_seven_rows_as_the_source(client, shiry
     assert body_texts(current) == SOURCE_DATA["rows"]
 
 
+def test_a_snapshot_confirmed_before_the_upgrade_to_response_keys_prints_the_same(client, shiryo2):
+    migration = importlib.import_module("feedback.migrations.0018_response_keys")
+    snapshot = ReportSnapshot.objects.get(report=shiryo2)
+    stored = snapshot.rows
+    # As stored before migration 0020: the text of 市の考え方 under ``city_view``.
+    migration.backwards(apps, None)
+    snapshot.refresh_from_db()
+    assert sorted(snapshot.rows[0]) == [
+        "category", "city_view", "follow_up", "id", "member", "number", "policy_item", "remark"
+    ]  # fmt: skip
+
+    migration.forwards(apps, None)
+
+    snapshot.refresh_from_db()
+    assert snapshot.rows == stored
+    assert body_texts(client.get(presented_url(shiryo2)).content.decode()) == SOURCE_DATA["rows"]
+    current = client.get(shiryo2.get_absolute_url()).content.decode()
+    assert CHANGED_BADGE not in current
+
+
 def confirmed_report(client):
     """A published 資料 of three rows, confirmed by an approver through the admin button."""
     report = published_report(count=3, presented_on=datetime.date(2021, 3, 25))
@@ -122,7 +144,7 @@ def test_changes_after_confirming_are_marked_cell_by_cell_on_the_current_page(cl
             second_then.member,
             second_then.policy_item,
             second_then.remark,
-            second_then.city_view,
+            second_then.response,
             second_then.category,
             "提出後の対応状況" + CHANGED,
         ],
@@ -144,7 +166,7 @@ def test_changes_after_confirming_are_marked_cell_by_cell_on_the_current_page(cl
     assert body_texts(presented) == [
         [str(row.number), *row.cells[1:]] for row in (first_then, second_then)
     ] + [[str(third.number), WITHDRAWN]]
-    for text in (third.body, then[third.pk].city_view, then[third.pk].follow_up, added.body):
+    for text in (third.body, then[third.pk].response, then[third.pk].follow_up, added.body):
         assert text not in presented
     assert "提出後に書き直した市の考え方" not in presented
     assert "令和3年3月25日提出時点" in presented
@@ -224,7 +246,7 @@ def test_confirming_again_keeps_the_first_and_the_page_shows_the_latest(client):
 
     assert first.presented_on == second.presented_on == datetime.date(2021, 3, 25)
     assert ReportSnapshot.objects.filter(report=report).count() == 2
-    assert snapshot_rows(ReportSnapshot.objects.get(pk=first.pk))[0].city_view != (
+    assert snapshot_rows(ReportSnapshot.objects.get(pk=first.pk))[0].response != (
         "二回目の市の考え方"
     )
     presented = body_texts(client.get(presented_url(report)).content.decode())
@@ -263,4 +285,4 @@ def test_snapshot_page_never_shows_a_drafts_text(client):
     for text in ("下書きだけの市の考え方", "下書きの行の市の考え方", draft.body, listed[1].body):
         assert text not in page
     for row in snapshot_rows(snapshot)[1:]:
-        assert row.remark not in page and row.city_view not in page
+        assert row.remark not in page and row.response not in page

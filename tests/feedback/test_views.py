@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import Max
 from django.urls import reverse
 
 from feedback.models import CityResponse, Comment, FollowUp, Report
@@ -136,7 +137,8 @@ def test_member_page_lists_their_published_remarks(client, draft_report):
     draft_comment = draft_report.comments.get()
     draft_comment.member = comment.member
     draft_comment.meeting = comment.meeting
-    draft_comment.number = 100
+    # A No. the meeting does not have yet (the factory's sequence runs across the session).
+    draft_comment.number = comment.meeting.comments.aggregate(last=Max("number"))["last"] + 1
     draft_comment.save()
 
     response = client.get(comment.member.get_absolute_url())
@@ -153,7 +155,7 @@ def test_member_list_counts_published_remarks_only(client, draft_report):
     draft_comment = draft_report.comments.get()
     draft_comment.member = member
     draft_comment.meeting = report.comments.get().meeting
-    draft_comment.number = 100
+    draft_comment.number = draft_comment.meeting.comments.aggregate(last=Max("number"))["last"] + 1
     draft_comment.save()
 
     page = client.get(reverse("feedback:member-list")).content.decode()

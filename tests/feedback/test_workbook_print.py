@@ -14,6 +14,7 @@ Windows PC has ＭＳ ゴシック itself: both are fixed-pitch with half-width 
 column widths, counted in the default font's digit, are the same in both.
 """
 
+import datetime
 import io
 import math
 import os
@@ -399,11 +400,11 @@ def generated_rows(count=GENERATED_ROWS):
                 policy="平塚市デジタル化基本方針（素案）",
                 policy_item=random_.choice(items),
                 remark=text(500),
-                city_view=text(500),
+                response=text(500),
                 category=random_.choice(["反映", "参考", "一部反映", "今後検討"]),
                 follow_up=text(400) if random_.random() < 0.8 else "",
                 follow_ups=(),
-                updated_at="2021-04-01T00:00:00+09:00",
+                updated_at=datetime.datetime.fromisoformat("2021-04-01T00:00:00+09:00"),
             )
         )
     return rows

@@ -1,6 +1,7 @@
 """Files opened the way staff and programs open them: openpyxl, the csv module, json."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from feedback import excel, table, writers
-from feedback.models import Comment
+from feedback.models import CityResponse, Comment, FollowUp
 from tests.helpers import SOURCE_DATA
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,25 @@ def test_json_uses_documented_fields(shiryo2):
     ] == SOURCE_DATA["rows"]  # fmt: skip
     assert first["follow_ups"] == [{"recorded_on": None, "text": SOURCE_DATA["rows"][0][6]}]
     assert first["fiscal_year"] == 2020
+
+
+def test_json_updated_at_is_the_rows_latest_change_in_local_time_to_the_second(shiryo2):
+    comment = Comment.objects.get(number=3)
+    # 00:30:15.5 UTC is 09:30:15 in Tokyo; the answer changed last.
+    Comment.objects.filter(pk=comment.pk).update(
+        updated_at=datetime.datetime(2021, 3, 1, 0, 0, tzinfo=datetime.UTC)
+    )
+    CityResponse.objects.filter(comment=comment).update(
+        updated_at=datetime.datetime(2021, 3, 1, 0, 30, 15, 500000, tzinfo=datetime.UTC)
+    )
+    FollowUp.objects.filter(comment=comment).update(
+        updated_at=datetime.datetime(2021, 2, 1, tzinfo=datetime.UTC)
+    )
+
+    document = json.loads(writers.write_json(shiryo2_rows(shiryo2), report=shiryo2))
+
+    (row,) = [row for row in document["remarks"] if row["number"] == 3]
+    assert row["updated_at"] == "2021-03-01T09:30:15+09:00"
 
 
 def test_export_command_refuses_unknown_report(db, tmp_path):
