@@ -130,18 +130,30 @@ def page_figures(*, repeat=3):
 
 
 def admin_figures(*, repeat=3):
-    """Queries and time of the remarks' changelist in the admin, signed in as a superuser."""
+    """Queries and time of the remarks' changelist in the admin, signed in as a superuser: its
+    first, middle and last page, a filtered deep page, a search, the 「未回答」 filter, the remark
+    autocomplete of a 資料's rows (a one-character keystroke) and the 資料 list."""
     user, _created = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
     c = client()
     c.force_login(user)
-    pages = max(1, Comment.objects.count() // 100)
-    return {
-        "first": timed(c, "/admin/feedback/comment/", cold=False, repeat=repeat),
-        "middle": timed(c, f"/admin/feedback/comment/?p={pages // 2}", cold=False, repeat=repeat),
-        "search": timed(c, "/admin/feedback/comment/?q=電子化", cold=False, repeat=repeat),
+    remarks = Comment.objects.count()
+    pages = max(1, -(-remarks // 100))
+    published_pages = max(1, -(-Comment.objects.published().count() // 100))
+    changelist = "/admin/feedback/comment/"
+    rows = "/admin/autocomplete/?app_label=feedback&model_name=reportentry&field_name=comment"
+    urls = {
+        "first": changelist,
+        "middle": f"{changelist}?p={pages // 2}",
+        "last": f"{changelist}?p={pages}",
+        "filtered": f"{changelist}?status__exact=published&p={published_pages // 2}",
+        "search": f"{changelist}?q=電子化",
+        "unanswered": f"{changelist}?answered=no",
+        "autocomplete": f"{rows}&term=市",
+        "reports": "/admin/feedback/report/",
     }
+    return {name: timed(c, url, cold=False, repeat=repeat) for name, url in urls.items()}
 
 
 def export_rows(count):

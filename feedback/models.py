@@ -586,6 +586,14 @@ class CityResponse(models.Model):
         verbose_name = _("市の考え方")
         verbose_name_plural = _("市の考え方")
         ordering = ["comment"]
+        indexes = [
+            # The admin's 「未回答」 filter: the few answers without a body or a 対応区分.
+            models.Index(
+                fields=["comment"],
+                condition=Q(body="") | Q(category__isnull=True),
+                name="cityresponse_incomplete",
+            ),
+        ]
 
     def __str__(self):
         return str(_("%(comment)s への市の考え方") % {"comment": self.comment})

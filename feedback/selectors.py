@@ -680,8 +680,11 @@ def report_pending_rows(report):
 
 
 def reports_with_pending_rows():
-    """Published 資料 that list a remark not public yet (the admin index count and filter)."""
-    pending = ReportEntry.objects.filter(report=OuterRef("pk")).exclude(
-        comment__status=PublicationStatus.PUBLISHED
-    )
-    return Report.objects.published().filter(Exists(pending))
+    """Published 資料 that list a remark not public yet (the admin index count and filter).
+
+    Read from the few remarks not public (the status index) to their rows, not from every row
+    of every published 資料 to its remark: at 100,000 remarks SQLite read each listed remark's
+    row for its status (0.7 s on every admin index page)."""
+    unpublished = Comment.objects.exclude(status=PublicationStatus.PUBLISHED).values("pk")
+    listing = ReportEntry.objects.filter(comment__in=unpublished).values("report_id")
+    return Report.objects.published().filter(pk__in=listing)

@@ -1,14 +1,31 @@
-"""The remarks' changelist at scale (feedback/admin.py): its count and its order."""
+"""The admin's long lists at scale (feedback/admin.py, feedback/admin_paging.py): counts, pages
+read by their keys, searches counted with their first page, autocompletes that never count."""
 
 import pytest
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback.admin import EstimatedCountPaginator
-from feedback.models import Comment
-from tests.factories import CommentFactory
+from feedback.admin import CommentAdmin
+from feedback.admin_paging import ChangelistPaginator
+from feedback.models import Comment, Report
+from tests.factories import CommentFactory, MeetingFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/feedback/comment/"
+AUTOCOMPLETE = "/admin/autocomplete/"
+
+
+def listed(response):
+    return [comment.pk for comment in response.context["cl"].result_list]
+
+
+def remarks(count, **fields):
+    """``count`` remarks of one meeting, No.1 … No.count."""
+    meeting = MeetingFactory()
+    return [CommentFactory(meeting=meeting, number=n, **fields) for n in range(1, count + 1)]
 
 
 def test_unfiltered_count_is_the_planner_estimate_on_postgresql_and_exact_elsewhere():
@@ -20,14 +37,14 @@ def test_unfiltered_count_is_the_planner_estimate_on_postgresql_and_exact_elsewh
             cursor.execute("ANALYZE feedback_comment")
 
     with CaptureQueriesContext(connection) as queries:
-        count = EstimatedCountPaginator(Comment.objects.order_by("pk"), 100).count
+        count = ChangelistPaginator(Comment.objects.order_by("pk"), 100).count
 
     assert count == 3
     # PostgreSQL: one query, the estimate from 10,000 rows on and the exact count below.
     expected = "reltuples" if connection.vendor == "postgresql" else "COUNT(*)"
     assert [expected in query["sql"] for query in queries] == [True]
     filtered = Comment.objects.filter(meeting=first.meeting).order_by("pk")
-    assert EstimatedCountPaginator(filtered, 100).count == 2
+    assert ChangelistPaginator(filtered, 100).count == 2
 
 
 def test_changelist_lists_remarks_by_meeting_then_number(admin_client):
@@ -35,11 +52,10 @@ def test_changelist_lists_remarks_by_meeting_then_number(admin_client):
     CommentFactory(body="二つ目", number=1, meeting=first.meeting)
     later = CommentFactory(body="三つ目", number=1)
 
-    response = admin_client.get("/admin/feedback/comment/")
+    response = admin_client.get(CHANGELIST)
 
     assert response.status_code == 200
-    listed = [comment.pk for comment in response.context["cl"].result_list]
-    assert listed == [
+    assert listed(response) == [
         *Comment.objects.filter(meeting=first.meeting)
         .order_by("number")
         .values_list("pk", flat=True),
@@ -47,13 +63,147 @@ def test_changelist_lists_remarks_by_meeting_then_number(admin_client):
     ]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"o": "2"}, {"o": "-5.1"}, {"status__exact": "draft"}, {"q": "窓口"}],
+    ids=["default order", "by member", "by category", "filtered", "searched"],
+)
+def test_every_page_lists_the_rows_an_offset_page_lists(admin_client, monkeypatch, query):
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 2)
+    remarks(3, body="窓口の意見")
+    remarks(2, body="窓口を一つに")
+    CommentFactory(body="別の意見")
+
+    for page in (1, 2, 3):
+        response = admin_client.get(CHANGELIST, {**query, "p": page})
+
+        cl = response.context["cl"]
+        # Django's own paging of the same list: LIMIT/OFFSET over the whole join.
+        expected = [c.pk for c in Paginator(cl.queryset, 2).page(page).object_list]
+        assert listed(response) == expected
+        assert cl.result_count == cl.queryset.count()
+
+
+def test_deep_page_reads_its_keys_first_and_its_rows_without_the_search_text(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 2)
+    rows = remarks(5)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST, {"p": 2})
+
+    assert listed(response) == [rows[2].pk, rows[3].pk]
+    page_query = queries[-1]["sql"]
+    # One statement: the page's keys in the list's order (a subquery), then those rows.
+    assert "LIMIT 2 OFFSET 2" in page_query
+    assert '"feedback_comment"."search_text"' not in page_query.split(" FROM ")[0]
+    assert response.context["cl"].result_list[0].get_deferred_fields() == {
+        "search_text",
+        "search_bigrams",
+    }
+
+
+def test_first_middle_filtered_and_searched_pages_read_the_same_queries(admin_client, monkeypatch):
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 2)
+    remarks(5, body="窓口の意見")
+
+    counts = {}
+    for name, query in {
+        "first": {},
+        "middle": {"p": 2},
+        "last": {"p": 3},
+        "filtered": {"status__exact": "draft", "p": 2},
+        "searched": {"q": "窓口", "p": 1},
+        "searched page": {"q": "窓口", "p": 2},
+    }.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(CHANGELIST, query).status_code == 200
+        counts[name] = len(queries)
+
+    # Session, user, the filters' choices (meetings, members, items, categories), the count
+    # and the page.
+    assert set(counts.values()) == {8}, counts
+
+
+def test_search_is_counted_with_its_first_page(admin_client, monkeypatch):
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 2)
+    found = remarks(3, body="ＤＸの窓口を一つに")
+    CommentFactory(body="別の意見")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST, {"q": "dx 窓口"})
+
+    assert listed(response) == [found[0].pk, found[1].pk]
+    assert response.context["cl"].result_count == 3
+    sql = [query["sql"] for query in queries]
+    assert not any('COUNT(*) AS "__count"' in statement for statement in sql)
+    assert sum("COUNT(*) OVER ()" in statement for statement in sql) == 1
+    assert listed(admin_client.get(CHANGELIST, {"q": "dx 窓口", "p": 2})) == [found[2].pk]
+
+
 def test_changelist_and_autocomplete_search_like_the_public_search(admin_client):
     found = CommentFactory(body="ＤＸの窓口を一つに")
     CommentFactory(body="別の意見")
 
-    response = admin_client.get("/admin/feedback/comment/", {"q": "dx 窓口"})
-    assert [comment.pk for comment in response.context["cl"].result_list] == [found.pk]
+    response = admin_client.get(CHANGELIST, {"q": "dx 窓口"})
+    assert listed(response) == [found.pk]
 
     autocomplete = {"app_label": "feedback", "model_name": "reportentry", "field_name": "comment"}
-    response = admin_client.get("/admin/autocomplete/", {"term": "窓", **autocomplete})
+    response = admin_client.get(AUTOCOMPLETE, {"term": "窓", **autocomplete})
     assert [row["id"] for row in response.json()["results"]] == [str(found.pk)]
+
+
+def test_autocomplete_reads_one_row_past_its_page_and_never_counts(admin_client, monkeypatch):
+    monkeypatch.setattr(AutocompleteJsonView, "paginate_by", 2)
+    rows = remarks(3, body="窓口の意見")
+    CommentFactory(body="別の意見")
+    continues = {"app_label": "feedback", "model_name": "comment", "field_name": "continues"}
+
+    with CaptureQueriesContext(connection) as queries:
+        first = admin_client.get(AUTOCOMPLETE, {"term": "窓口", **continues}).json()
+    # Session, user, the page (labels with their meeting and committee): no count, no query
+    # per row.
+    assert len(queries) == 3
+    assert not any("COUNT(" in query["sql"] for query in queries)
+    second = admin_client.get(AUTOCOMPLETE, {"term": "窓口", "page": 2, **continues}).json()
+    past = admin_client.get(AUTOCOMPLETE, {"term": "窓口", "page": 3, **continues})
+
+    assert first == {
+        "results": [{"id": str(c.pk), "text": str(c)} for c in rows[:2]],
+        "pagination": {"more": True},
+    }
+    assert second == {
+        "results": [{"id": str(rows[2].pk), "text": str(rows[2])}],
+        "pagination": {"more": False},
+    }
+    assert past.status_code == 404
+
+
+def test_meeting_autocomplete_reads_the_committee_with_the_meetings(admin_client):
+    meetings = [MeetingFactory(number=n) for n in (1, 2, 3)]
+    field = {"app_label": "feedback", "model_name": "comment", "field_name": "meeting"}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(AUTOCOMPLETE, {"term": "", **field})
+
+    assert [row["text"] for row in response.json()["results"]] == [
+        str(meeting) for meeting in reversed(meetings)
+    ]
+    assert len(queries) == 3
+
+
+def test_report_changelist_reads_its_meeting_filter_in_one_query(admin_client):
+    def queries_of_changelist():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get("/admin/feedback/report/")
+        assert response.status_code == 200
+        return len(queries)
+
+    ReportFactory(meeting=MeetingFactory())
+    before = queries_of_changelist()
+    for _ in range(3):
+        ReportFactory(meeting=MeetingFactory())
+
+    assert queries_of_changelist() == before
+    assert Report.objects.count() == 4

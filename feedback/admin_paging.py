@@ -1,0 +1,173 @@
+"""Paging the admin's long lists (100,000 remarks) without reading what a page does not show.
+
+- ``ChangelistPaginator`` (``ModelAdmin.paginator``): a page is found in two steps, a "deferred
+  join". First the primary keys of the page, in the list's order (``OFFSET`` over the ordering's
+  index, or a sort of narrow rows for a search, with no related table joined); then those rows
+  with their relations (``select_related``), by primary key. A plain ``OFFSET 50000`` over the
+  changelist's join reads, joins and drops 50,000 whole rows. Both steps are one SQL statement
+  (the keys are a subquery). The count is the planner's estimate on PostgreSQL when nothing is
+  filtered (``pg_class.reltuples``), exact otherwise; a search is counted in the query that
+  reads its first page's keys (one pass over the matches, not two).
+- ``LookAheadPaginator``: for the autocomplete endpoints, which only say whether there is a next
+  page: it reads one row more than the page instead of counting every match.
+
+The rows shown, their order and the links are those of Django's ``Paginator``; only the
+unfiltered count on PostgreSQL may be off by the estimate's few per cent.
+"""
+
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
+from django.db.models import Count, QuerySet, Window
+from django.db.models.sql.where import AND
+from django.utils.functional import cached_property
+
+#: Below this many rows (by the planner's estimate) the changelist counts exactly.
+ESTIMATE_FROM_ROWS = 10_000
+
+
+class ChangelistPaginator(Paginator):
+    """The changelist's paginator: the count estimated when the list is not filtered (on
+    PostgreSQL), each page read by its keys first (the module's docstring).
+
+    With ``counts_with_first_page`` (a search: ``PagingMixin`` sets it) the count is read
+    together with the first page's keys, ``COUNT(*) OVER ()``: one pass over the matches
+    instead of one for the count and one for the page."""
+
+    #: Columns a page's rows are read without: long texts no column of the list shows.
+    deferred_fields = ()
+    counts_with_first_page = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._first_keys = None
+
+    @cached_property
+    def count(self):
+        """On PostgreSQL an unfiltered list is counted from the planner's row estimate instead
+        of a ``COUNT(*)`` of the whole table per page; filtered lists, SQLite (where the count
+        of the rowid index is cheap) and a table not analysed yet are counted exactly."""
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return super().count
+        connection = connections[queryset.db]
+        if not queryset.query.where and connection.vendor == "postgresql":
+            table = connection.ops.quote_name(queryset.model._meta.db_table)
+            # One query: the estimate for a large table, the exact count for a small one (or
+            # one not analysed yet: reltuples is -1 or 0 until then).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "
+                    f"ELSE (SELECT COUNT(*) FROM {table}) END "  # nosec B608
+                    "FROM pg_class WHERE oid = %s::regclass",
+                    [ESTIMATE_FROM_ROWS, table],
+                )
+                return cursor.fetchone()[0]
+        if self.counts_with_first_page and queryset.query.where:
+            first = list(
+                queryset.annotate(paging_total=Window(Count("*"))).values_list(
+                    "pk", "paging_total"
+                )[: self.per_page + self.orphans]
+            )
+            self._first_keys = [pk for pk, _total in first]
+            return first[0][1] if first else 0
+        return super().count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.rows(bottom, top), number, self)
+
+    def rows(self, bottom, top):
+        """The rows from ``bottom`` to ``top`` (0-based, ``top`` excluded), in order: those of
+        the keys the list's order puts there. A QuerySet still (a list's form set takes it)."""
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return queryset[bottom:top]
+        if bottom == 0 and self._first_keys is not None and top <= len(self._first_keys):
+            keys = self._first_keys[:top]
+        else:
+            # values() leaves out select_related: the subquery joins only what the order needs.
+            keys = queryset.values("pk")[bottom:top]
+        rows = queryset.filter(pk__in=keys)
+        # The keys first in the WHERE: SQLite drives the query by its first ``rowid IN (…)``,
+        # which would otherwise be a search's match list, read and filtered a second time.
+        # (The conditions are ANDed: their order changes no result.)
+        where = rows.query.where
+        if where.connector == AND and not where.negated:
+            where.children.insert(0, where.children.pop())
+        return rows.defer(*self.deferred_fields) if self.deferred_fields else rows
+
+
+class LookAheadPage(Page):
+    """A page that knows whether another follows from the one row read past it."""
+
+    def __init__(self, object_list, number, paginator, *, more):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+    def has_other_pages(self):
+        return self.more or self.has_previous()
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def end_index(self):
+        return self.start_index() + len(self.object_list) - 1
+
+
+class LookAheadPaginator(Paginator):
+    """A paginator that never counts: a page reads ``per_page + 1`` rows, the last one only to
+    say that there is a next page. For lists that show no count or page numbers (the admin's
+    autocomplete answers ``{"results": …, "pagination": {"more": …}}``)."""
+
+    def validate_number(self, number):
+        """Django's checks but the last one, which needs the count: a page past the end is
+        found empty by ``page``."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return LookAheadPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
+class PagingMixin:
+    """A ``ModelAdmin`` whose autocomplete answers (Django's ``/admin/autocomplete/`` and the
+    remark rows' own, any URL named ``…autocomplete``) page with ``LookAheadPaginator``: a
+    keystroke reads 21 rows, not a count of every match, with the relations their labels print
+    (``autocomplete_select_related``), not a query per row. Its changelist keeps ``paginator``;
+    a ``ChangelistPaginator`` counts a search with its first page."""
+
+    #: The relations each autocomplete answer's label (``str()`` of the row) prints.
+    autocomplete_select_related = ()
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        match = request.resolver_match
+        if match is not None and (match.url_name or "").endswith("autocomplete"):
+            if self.autocomplete_select_related:
+                queryset = queryset.select_related(*self.autocomplete_select_related)
+            return LookAheadPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        if isinstance(paginator, ChangelistPaginator) and request.GET.get(SEARCH_VAR):
+            paginator.counts_with_first_page = True
+        return paginator
