@@ -288,7 +288,8 @@ def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):
 
     ``reports`` are the published 資料 to announce; by default those listing any of them.
     The answers and follow-ups read are the ``limit`` most recently changed of each (their last
-    change is their newest entry); their history gives one entry per public change. At most eight queries, each limited (``latest_changed``), then merged.
+    change is their newest entry); their history gives one entry per public change.
+    At most eight queries, each limited (``latest_changed``), then merged.
     """
     if reports is None:
         reports = Report.objects.published().filter(
