@@ -25,8 +25,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -34,7 +33,14 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from feedback import selectors, wareki
-from feedback.models import CityResponse, Comment, FollowUp, ReflectionCategory, Report
+from feedback.models import (
+    CityResponse,
+    Comment,
+    FollowUp,
+    ReflectionCategory,
+    Report,
+    ReportEntry,
+)
 
 FEED_ENTRIES = 50
 ATOM_TYPE = "application/atom+xml"
@@ -224,17 +230,70 @@ def _follow_up_entries(follow_ups, histories):
             )
 
 
-def entries(comments, *, reports=None, limit=FEED_ENTRIES):
-    """The latest public changes about ``comments`` (published remarks), newest first.
+def _visible_at(row):
+    return max(row.updated_at, row.comment.published_at)
 
-    ``reports`` are the published 資料 to announce; by default those listing any of
-    ``comments``. The answers and follow-ups read are the ``limit`` most recently changed of
-    each (their last change is their newest entry); their history gives one entry per public
-    change. Six queries, each limited, then merged.
+
+def latest_changed(rows, *, limit):
+    """The ``limit`` answers or follow-ups of ``rows`` that became visible last, newest first,
+    each with ``visible_at``: the later of its last save and its remark's publication, ties by
+    primary key, newest first.
+
+    Ordering the rows by that expression in SQL would sort them all (it spans two tables, so
+    no index serves it). Instead two limited reads, each along an index, are merged here:
+
+    - the ``limit`` last saved (``updated_at``, pk): every row whose ``visible_at`` is its own
+      save and that belongs in the answer is among them, since any row before it in the answer's
+      order was saved no earlier (with a larger pk at the same instant) and so comes before it
+      here too;
+    - the ``limit`` last published (the remark's ``published_at``, pk) among the rows published
+      no earlier than the oldest ``visible_at`` of the first read: the same argument for a row
+      whose ``visible_at`` is its remark's publication; such a row that is not in the first read
+      became visible no earlier than that oldest one, or it could not outrank all fifty. That
+      bound keeps the read small when one 資料's publication gave thousands of remarks the same
+      ``published_at``: rows saved after it never reach that group.
+    """
+    rows = rows.select_related("comment__meeting__committee")
+    found = {row.pk: row for row in rows.order_by("-updated_at", "-pk")[:limit]}
+    if len(found) == limit:
+        since = min(_visible_at(row) for row in found.values())
+        for row in rows.filter(comment__published_at__gte=since).order_by(
+            "-comment__published_at", "-pk"
+        )[:limit]:
+            found.setdefault(row.pk, row)
+    for row in found.values():
+        row.visible_at = _visible_at(row)
+    return sorted(found.values(), key=lambda row: (row.visible_at, row.pk), reverse=True)[:limit]
+
+
+def _of_remarks(model, remarks, *, walk):
+    """``model``'s rows (answers, follow-ups, 資料 entries) of the published remarks that match
+    ``remarks`` (lookups on Comment).
+
+    A few remarks (a member's, an item's, a meeting's, one) are read first, through their
+    object's index (``comment__in``: SQLite's loop runs over that list), and their rows sorted.
+    With ``walk``, for many remarks (all, a committee's fifth of them), that list is too long to
+    run over: each row, read newest first along the row's own index, asks whether its remark is
+    one of them (``EXISTS``), and the LIMIT stops the walk.
+    """
+    comments = Comment.objects.published().filter(**remarks)
+    if walk:
+        return model.objects.filter(Exists(comments.filter(pk=OuterRef("comment"))))
+    return model.objects.filter(comment__in=comments)
+
+
+def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):
+    """The latest public changes about the published remarks that match ``remarks`` (lookups
+    on Comment; empty for all), newest first; ``walk`` when they are many (``_of_remarks``).
+
+    ``reports`` are the published 資料 to announce; by default those listing any of them.
+    The answers and follow-ups read are the ``limit`` most recently changed of each (their last
+    change is their newest entry); their history gives one entry per public change.
+    At most eight queries, each limited (``latest_changed``), then merged.
     """
     if reports is None:
         reports = Report.objects.published().filter(
-            pk__in=Report.objects.filter(entries__comment__in=comments).values("pk")
+            Exists(_of_remarks(ReportEntry, remarks, walk=walk).filter(report=OuterRef("pk")))
         )
     found = []
     for report in reports.order_by("-published_at", "-pk")[:limit]:
@@ -250,20 +309,10 @@ def entries(comments, *, reports=None, limit=FEED_ENTRIES):
                 pk=report.pk,
             )
         )
-    visible = Greatest(F("updated_at"), F("comment__published_at"))
-    responses = list(
-        CityResponse.objects.filter(comment__in=comments)
-        .exclude(body="")
-        .select_related("comment__meeting__committee")
-        .annotate(visible_at=visible)
-        .order_by("-visible_at", "-pk")[:limit]
+    responses = latest_changed(
+        _of_remarks(CityResponse, remarks, walk=walk).exclude(body=""), limit=limit
     )
-    follow_ups = list(
-        FollowUp.objects.filter(comment__in=comments)
-        .select_related("comment__meeting__committee")
-        .annotate(visible_at=visible)
-        .order_by("-visible_at", "-pk")[:limit]
-    )
+    follow_ups = latest_changed(_of_remarks(FollowUp, remarks, walk=walk), limit=limit)
     names = dict(ReflectionCategory.objects.values_list("pk", "name"))
     found += _answer_entries(
         responses,
@@ -280,10 +329,12 @@ class ChangesFeed(Feed):
 
     feed_type = Atom1Feed
     language = "ja"
+    # Many remarks: walk the changes newest first (``_of_remarks``).
+    walk = True
 
     def scope(self, obj):
-        """The published remarks this feed is about."""
-        return Comment.objects.published()
+        """The published remarks this feed is about, as lookups on Comment (all of them)."""
+        return {}
 
     def scope_reports(self, obj):
         return None
@@ -317,7 +368,7 @@ class ChangesFeed(Feed):
         return None
 
     def items(self, obj):
-        return entries(self.scope(obj), reports=self.scope_reports(obj))
+        return entries(self.scope(obj), walk=self.walk, reports=self.scope_reports(obj))
 
     def item_title(self, item):
         return item.title
@@ -346,13 +397,14 @@ class ObjectFeed(ChangesFeed):
 
     queryset = None
     comment_filter = ""
+    walk = False
 
     def get_object(self, request, pk):
         self.request = request
         return get_object_or_404(self.queryset(), pk=pk)
 
     def scope(self, obj):
-        return Comment.objects.published().filter(**{self.comment_filter: obj})
+        return {self.comment_filter: obj}
 
     def name(self, obj):
         return str(obj)
@@ -363,6 +415,7 @@ class ObjectFeed(ChangesFeed):
 
 class CommitteeFeed(ObjectFeed):
     comment_filter = "meeting__committee"
+    walk = True
 
     def queryset(self):
         return selectors.public_committees()
@@ -391,7 +444,7 @@ class MeetingFeed(ObjectFeed):
 
 class CommentFeed(ObjectFeed):
     def scope(self, obj):
-        return Comment.objects.published().filter(pk=obj.pk)
+        return {"pk": obj.pk}
 
     def queryset(self):
         return Comment.objects.published().select_related("meeting__committee", "member")

@@ -510,6 +510,11 @@ class Comment(Publishable):
                 condition=Q(continues__isnull=False),
                 name="comment_continued",
             ),
+            # The last published remarks, newest first (feeds.latest_changed).
+            models.Index(
+                fields=["published_at", "id"],
+                name="comment_published",
+            ),
         ]
         permissions = [
             # Used by the Excel/CSV import and export (feedback/excel.py, feedback/writers.py).
@@ -593,6 +598,8 @@ class CityResponse(models.Model):
                 condition=Q(body="") | Q(category__isnull=True),
                 name="cityresponse_incomplete",
             ),
+            # The last saved answers, newest first (feeds.latest_changed).
+            models.Index(fields=["updated_at", "comment"], name="cityresponse_updated"),
         ]
 
     def __str__(self):
@@ -643,6 +650,8 @@ class FollowUp(models.Model):
         verbose_name_plural = _("対応状況")
         # Oldest first, the reverse of ``FollowUpQuerySet.latest_first``.
         ordering = [models.F("recorded_on").asc(nulls_first=True), "id"]
+        # The last saved follow-ups, newest first (feeds.latest_changed).
+        indexes = [models.Index(fields=["updated_at", "id"], name="followup_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(body=""),

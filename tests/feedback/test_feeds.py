@@ -423,3 +423,66 @@ def test_public_pages_link_their_feed_in_head_and_body(client, published):
             ) in html, url
         else:
             assert "このページの更新情報" not in html, url
+
+
+def test_latest_changed_equals_ordering_by_greatest_when_remarks_share_a_publication(db):
+    """One 資料 publishes 120 remarks at the same instant; their answers and follow-ups were saved
+    before and after it, some at the same instant, follow-ups made in reverse remark order. The
+    two limited reads merged pick exactly the rows the one full ordering picks, in its order."""
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    from feedback.feeds import _of_remarks, latest_changed
+
+    meeting = MeetingFactory()
+    comments = [CommentFactory(meeting=meeting, number=n) for n in range(1, 121)]
+    later = [CommentFactory(meeting=meeting, number=n) for n in range(121, 126)]
+    for comment in comments + later:
+        CityResponseFactory(comment=comment)
+    report_publish(report=report_with_comments(comments))
+    report_publish(report=report_with_comments(later))
+    Comment.objects.filter(pk__in=[c.pk for c in comments]).update(published_at=T1)
+    Comment.objects.filter(pk__in=[c.pk for c in later]).update(published_at=T3)
+    for n, comment in enumerate(comments + later):
+        # Saved before the publication, after it, or at its very instant.
+        saved = [T0, T2, T1, T4][n % 4] + datetime.timedelta(minutes=n % 7)
+        CityResponse.objects.filter(pk=comment.pk).update(updated_at=saved)
+    for n, comment in enumerate(reversed(comments + later)):
+        for k in range(1 + n % 2):
+            follow_up = FollowUpFactory(comment=comment)
+            saved = [T2, T0, T5, T1][(n + k) % 4] + datetime.timedelta(minutes=n % 5)
+            FollowUp.objects.filter(pk=follow_up.pk).update(updated_at=saved)
+
+    greatest = Greatest(F("updated_at"), F("comment__published_at"))
+    for walk in (True, False):
+        remarks = {} if walk else {"meeting": meeting}
+        for model in (CityResponse, FollowUp):
+            rows = _of_remarks(model, remarks, walk=walk)
+            expected = list(
+                rows.annotate(visible_at=greatest)
+                .order_by("-visible_at", "-pk")
+                .values_list("pk", "visible_at")[:50]
+            )
+            found = [(row.pk, row.visible_at) for row in latest_changed(rows, limit=50)]
+            assert found == expected
+            assert len(found) == 50
+
+
+def test_feeds_read_a_fixed_number_of_queries(client, published, django_assert_num_queries):
+    """The page cache's public state, 資料, answers, follow-ups, categories and two histories
+    (and the member for its feed): however many remarks there are. With fifty answers or more,
+    the answers' second read (by publication) adds one, and so for follow-ups."""
+    for url in (
+        "/feeds/",
+        f"/committees/{published['first'].meeting.committee_id}/feed/",
+        f"/members/{published['member'].pk}/feed/",
+        f"/comments/{published['first'].pk}/feed/",
+    ):
+        client.get(url)  # warms anything read once per process
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    with django_assert_num_queries(7):
+        parse(client.get("/feeds/"))
+    with django_assert_num_queries(8):
+        parse(client.get(f"/members/{published['member'].pk}/feed/"))
