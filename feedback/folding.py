@@ -137,22 +137,40 @@ def _may_extend():
     """A pattern matching any character that may join the cluster before it (BMP characters
     for which ``_extends_cluster`` holds, and any astral one, judged the slow way)."""
     extenders = [code for code in range(0x10000) if _extends_cluster(chr(code))]
+    return re.compile("[" + _ranges(extenders) + "\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _changing():
+    """A pattern matching runs of characters that folding changes on their own (BMP characters
+    whose one-character cluster folds to something else, and any astral one)."""
+    changed = [code for code in range(0x10000) if _fold_cluster.__wrapped__(chr(code)) != chr(code)]
+    return re.compile("[" + _ranges(changed) + "\U00010000-\U0010ffff]+")
+
+
+def _ranges(codes):
+    """A character class's body for these sorted code points: 「a-cx-z」."""
     ranges, start = [], None
-    for index, code in enumerate(extenders):
+    for index, code in enumerate(codes):
         if start is None:
             start = code
-        if index + 1 == len(extenders) or extenders[index + 1] != code + 1:
+        if index + 1 == len(codes) or codes[index + 1] != code + 1:
             ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code))}")
             start = None
-    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
+    return "".join(ranges)
+
+
+def _fold_run(match):
+    return "".join(map(_fold_cluster, match.group()))
 
 
 def fold(text):
     """The folded form of ``text`` (see the module's rules): what search compares."""
     text = str(text or "")
     if not _may_extend().search(text):
-        # Every character is a cluster of its own (most texts): no cluster scan.
-        return "".join(map(_fold_cluster, text))
+        # Every character is a cluster of its own (most texts): no cluster scan, and only the
+        # characters folding changes are looked at (kanji and hiragana stay as they are).
+        return _changing().sub(_fold_run, text)
     return "".join(_fold_cluster(text[start:end]) for start, end in _clusters(text))
 
 

@@ -372,6 +372,10 @@ class CommentImportResource(resources.ModelResource):
         self.versions = {}
         # What each existing remark of the file read as before its row was applied.
         self.stored = {}
+        # Each row's remark (``version_key``) in the order of the file's rows, and its id once
+        # it has one.
+        self.in_file = []
+        self.saved = {}
         self.progress = progress
 
     def get_queryset(self):
@@ -433,6 +437,9 @@ class CommentImportResource(resources.ModelResource):
         number, key = row[LABELS["number"]], self._key(row)
         current = 0 if new else instance.version
         self.versions[key] = current
+        self.in_file.append(key)
+        if not new:
+            self.saved[key] = instance.pk
         self.stored[key] = None if new else self._values(instance)
         expected = None if self.expected_versions is None else self.expected_versions.get(key)
         if self.expected_versions is not None and expected != current:
@@ -446,8 +453,9 @@ class CommentImportResource(resources.ModelResource):
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """An existing remark the row leaves as it was is not saved (no empty history entry)."""
-        stored = self.stored.get(self._key(row))
-        return not import_validation_errors and stored == self._values(instance)
+        if instance._state.adding or import_validation_errors:
+            return False
+        return self.stored.get(self._key(row)) == self._values(instance)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The values only: the widgets found the related records, and No. is unique in the
@@ -498,6 +506,8 @@ class CommentImportResource(resources.ModelResource):
                     by=self.by,
                     batch_size=self._meta.batch_size,
                 )
+                for comment in comments:
+                    self.saved[version_key(comment.meeting, comment.number)] = comment.pk
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
@@ -511,7 +521,12 @@ class CommentImportResource(resources.ModelResource):
             return
         report = self._report(dataset.sheet.meta)
         if report is not None:
-            services.report_set_rows(report=report, comments=self._file_order(dataset), by=self.by)
+            # Every remark of the file, in the order of its rows (unchanged ones included).
+            ids = [self.saved[key] for key in self.in_file if key in self.saved]
+            comments = Comment.objects.only("pk").in_bulk(ids)
+            services.report_set_rows(
+                report=report, comments=[comments[pk] for pk in ids], by=self.by
+            )
         if self.publish:
             if report is None:
                 raise ValidationError(
@@ -539,18 +554,6 @@ class CommentImportResource(resources.ModelResource):
         )
         report.full_clean()
         return services.record_save(obj=report, by=self.by)
-
-    def _file_order(self, dataset):
-        """Every remark of the file, in the order of its rows (unchanged ones included)."""
-        meeting, number = self.fields["meeting"], LABELS["number"]
-        order = [(meeting.clean(row).pk, row[number]) for row in dataset.dict]
-        comments = {
-            (comment.meeting_id, comment.number): comment
-            for comment in Comment.objects.filter(
-                meeting_id__in={m for m, _ in order}, number__in={n for _, n in order}
-            )
-        }
-        return [comments[key] for key in order if key in comments]
 
 
 class CommentImportResourceWithoutDiff(CommentImportResource):

@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from feedback import permissions
-from feedback.models import Comment, Meeting, Report
+from feedback.models import CityResponse, Comment, FollowUp, Meeting, Report
+from feedback.search import refresh_search_text, search_text_of
 from feedback.services import report_publish
 from tests.factories import answered_comment, report_with_comments, staff_user
 from tests.helpers import SAMPLES, SOURCE, SOURCE_DATA, confirm, pasted_source_rows, snapshot
@@ -63,6 +64,79 @@ def test_city_workbook_upload_previews_then_creates_drafts(client, editor, shiry
     assert all(c.status == "draft" for c in comments)
     assert comments[0].history.first().history_user == editor
     assert not report.is_published
+
+
+def test_an_upload_writes_one_history_row_per_new_record_by_the_importer(client, editor, shiryo2):
+    """The import copies each new record into its history table in bulk: one 「+」 row each,
+    by the user who confirmed, with the record's values."""
+    response = confirm(client, upload(client, SAMPLES / "city_sheet.xlsx"))
+
+    assert response.status_code == 302
+    report = Report.objects.get(label="資料3")
+    comments = list(Comment.objects.filter(report_entries__report=report).order_by("number"))
+    records = [
+        *comments,
+        *CityResponse.objects.filter(comment__in=comments),
+        *FollowUp.objects.filter(comment__in=comments),
+        *report.entries.all(),
+    ]
+    # Two remarks, their answers, the first one's follow-up, their two rows of 資料3.
+    assert [type(record).__name__ for record in records] == [
+        "Comment",
+        "Comment",
+        "CityResponse",
+        "CityResponse",
+        "FollowUp",
+        "ReportEntry",
+        "ReportEntry",
+    ]
+    for record in records:
+        row = record.history.get()
+        assert (row.history_type, row.history_user, row.history_change_reason) == (
+            "+",
+            editor,
+            None,
+        )
+        fields = [field.attname for field in type(record).history.model.tracked_fields]
+        assert [getattr(row, name) for name in fields] == [getattr(record, name) for name in fields]
+
+
+def test_an_upload_writes_the_search_text_a_refresh_would_write(client, editor, shiryo2):
+    """New remarks get their search text as they are written, from the records in hand: the
+    same text ``refresh_search_text`` reads back from the database."""
+    confirm(client, upload(client, SAMPLES / "city_sheet.xlsx"))
+    report = Report.objects.get(label="資料3")
+    stored = list(
+        Comment.objects.filter(report_entries__report=report)
+        .order_by("number")
+        .values_list("pk", "search_text", "search_bigrams")
+    )
+
+    refresh_search_text([pk for pk, _text, _bigrams in stored])
+
+    assert (
+        list(
+            Comment.objects.filter(pk__in=[pk for pk, _text, _bigrams in stored])
+            .order_by("number")
+            .values_list("pk", "search_text", "search_bigrams")
+        )
+        == stored
+    )
+    first = Comment.objects.select_related("member", "policy_item", "response__category").get(
+        pk=stored[0][0]
+    )
+    assert stored[0][1] == search_text_of(
+        body=first.body,
+        response=first.response.body,
+        category=first.response.category.name,
+        follow_ups=[follow_up.body for follow_up in first.follow_ups.all()],
+        member=first.member.display_name,
+        member_name=first.member.name,
+        item=first.policy_item.heading,
+    )
+    assert (
+        len(stored[0][1].split("\n")) == 7
+    )  # remark, answer, category, follow-up, member ×2, item
 
 
 def test_untouched_export_previews_as_all_unchanged(client, editor, shiryo2, tmp_path):

@@ -91,6 +91,18 @@ def test_fold_without_the_cluster_scan_equals_the_mapped_fold(text):
     assert fold(text) == fold_with_map(text)[0]
 
 
+def test_fold_of_each_character_equals_the_mapped_fold():
+    """``fold`` looks only at the characters folding changes; each BMP character, beside
+    characters that change (ア) and characters that do not (市), folds as the cluster scan
+    folds it."""
+    differ = [
+        hex(code)
+        for code in range(0x10000)
+        if fold(text := f"市ア{chr(code)}ア市") != fold_with_map(text)[0]
+    ]
+    assert differ == []
+
+
 @settings(max_examples=50, deadline=None)
 @given(texts, st.data())
 def test_a_piece_of_the_text_is_found_in_it(text, data):
