@@ -23,8 +23,9 @@ How they stay exact:
   signal, and commits with them.
 
 ``tests/feedback/test_summaries.py`` walks every write path and compares what is stored with
-``computed``; ``refresh_all`` rebuilds everything (``manage.py shell``, after writing rows with
-raw SQL, which nothing here sees).
+``computed``. Writes nothing here sees must rebuild what they change: raw SQL (``refresh_all``,
+from ``manage.py shell``) and data migrations, which use the migration's own models (as 0017
+summarises the data it finds).
 """
 
 import threading

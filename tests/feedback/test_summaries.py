@@ -270,3 +270,19 @@ def test_outside_a_transaction_the_signal_is_raised_again_after_the_summary():
     assert stamp.current().counter == before + 2
     assert counts(report)["反映"] == 1
     assert_exact()
+
+
+def test_refresh_all_rebuilds_what_a_write_around_the_models_left_behind():
+    report = published_report(count=2)
+    comment = report.comments.order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE feedback_cityresponse SET category_id = %s WHERE comment_id = %s",
+            [category("反映").pk, comment.pk],
+        )
+    assert "反映" not in counts(report)
+
+    summaries.refresh_all()
+
+    assert counts(report) == {"反映": 1, "参考": 1}
+    assert_exact()
