@@ -23,7 +23,7 @@ Benchmark tooling, so it lives beside ``bench/`` and not in the served app.
 import datetime
 import random
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from feedback.enums import MemberRole, PublicationStatus
@@ -41,6 +41,7 @@ from feedback.models import (
 from feedback.search import refresh_search_text
 from policy.enums import ItemKind
 from policy.models import Policy, PolicyItem
+from publication.stamp import public_write
 
 
 class DemoDataError(Exception):
@@ -173,7 +174,9 @@ def _copy_history(model, first_pk, last_pk):
         )
 
 
-@transaction.atomic
+# One transaction and one batch: the change signal is raised, and the summaries of the 資料
+# (feedback.summaries) are read from their rows, once at the end.
+@public_write
 def generate(*, comments, seed=2020, sample_sizes=(), history=True):
     """Write the demo data in one transaction; returns the number of records per kind.
 

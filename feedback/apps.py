@@ -10,8 +10,12 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("委員会の意見と市の考え方")
 
     def ready(self):
-        # Both imports wait for the app registry: checks and models need the apps loaded.
-        from feedback import checks  # noqa: F401  (registers the system checks)
+        # The imports wait for the app registry: checks and models need the apps loaded.
+        # checks registers the system checks.
+        from feedback import checks, summaries  # noqa: F401
+
+        # What a 資料's page shows about all of its rows is kept by the writes.
+        summaries.connect()
 
         # A policy item's heading is part of its remarks' search text. The policy app knows
         # nothing of remarks (feedback depends on policy, not the reverse), so feedback

@@ -1039,3 +1039,67 @@ class PolicyChangeLink(models.Model):
 def _version_rank(version):
     """A version's place in its policy's order (the model's ordering: order, date, id)."""
     return (version.order, version.dated_on, version.pk)
+
+
+# -- what pages show about a whole 資料, kept by the writes (feedback/summaries.py) ------------
+
+
+class ReportSummary(models.Model):
+    """What a 資料's page and the 資料 list show about all of its published rows, so a page
+    reads it by primary key instead of reading every row: the counts per 対応区分, and the
+    members, policy items and meetings of those rows (the filter's choices, 「提出した会議」).
+
+    Written only by ``feedback.summaries``, in the transaction of every write that changes it,
+    from a fresh reading of the rows (never added up by hand). A 資料 that lists no published
+    remark may have none.
+    """
+
+    report = models.OneToOneField(
+        Report,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="summary",
+        verbose_name=_("資料"),
+    )
+    # [[category id or null, count], …]: JSON keys would be strings, and null is 未定.
+    category_counts = models.JSONField(_("対応区分ごとの件数"), default=list)
+    members = models.ManyToManyField(
+        Member, related_name="report_summaries", verbose_name=_("委員")
+    )
+    policy_items = models.ManyToManyField(
+        PolicyItem, related_name="report_summaries", verbose_name=_("対象項目")
+    )
+    meetings = models.ManyToManyField(
+        Meeting, related_name="report_summaries", verbose_name=_("会議")
+    )
+
+    # Not a PublicManager: written only after the public write it follows raised the change
+    # signal (feedback.summaries.refresh_noted).
+
+    class Meta:
+        verbose_name = _("資料の集計")
+        verbose_name_plural = _("資料の集計")
+
+    def __str__(self):
+        return str(_("%(report)s の集計") % {"report": self.report})
+
+
+class PublishedSummary(models.Model):
+    """One row: the counts per 対応区分 of every published remark (the 資料 list's totals; a
+    remark listed by two 資料 counts once). Kept like ``ReportSummary``."""
+
+    category_counts = models.JSONField(_("対応区分ごとの件数"), default=list)
+
+    class Meta:
+        verbose_name = _("公開中の意見の集計")
+        verbose_name_plural = _("公開中の意見の集計")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="publishedsummary_single_row",
+                violation_error_message=_("公開中の意見の集計は1行だけです。"),
+            )
+        ]
+
+    def __str__(self):
+        return str(_("公開中の意見の集計"))

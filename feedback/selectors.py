@@ -22,9 +22,11 @@ from feedback.models import (
     FollowUp,
     Meeting,
     Member,
+    PublishedSummary,
     ReflectionCategory,
     Report,
     ReportEntry,
+    ReportSummary,
 )
 from policy.models import Policy, PolicyItem
 from publication.cache import page_cache
@@ -191,33 +193,21 @@ def report_page(
     )
 
 
-def report_category_counts(report, categories, *, version=None):
-    """Counts per 対応区分 of a 資料's published rows: one ``GROUP BY`` query, kept beside the
-    rendered pages (``publication.cache``) under ``version``, the request's public change
-    stamp, so every other page of the same 資料 reads them from memory until something
-    public changes (without ``version``, nothing is kept). Listed as ``count_by_category``
-    lists them.
-    """
-    key = f"report-category-counts:{version!r}:{report.pk}".replace(" ", "")
-    counts = page_cache().get(key) if version is not None else None
-    if counts is None:
-        counts = dict(
-            report_published(report)
-            .order_by()
-            .values_list("response__category")
-            .annotate(total=Count("pk"))
-        )
-        if version is not None:
-            page_cache().set(key, counts)
-    return _every_category(categories, counts)
+def report_category_counts(report, categories):
+    """Counts per 対応区分 of a 資料's published rows, listed as ``_every_category``: from its
+    summary (``feedback.summaries``), which comes with the 資料 when it was read
+    ``select_related("summary")`` and is one look-up by primary key otherwise."""
+    try:
+        summary = report.summary
+    except ReportSummary.DoesNotExist:  # a 資料 that lists no published remark
+        return _every_category(categories, {})
+    return count_by_category(categories, summary.category_counts)
 
 
-def count_by_category(categories, category_ids):
-    """Counts per 対応区分 from already-read category ids, listed as ``_every_category``."""
-    counts = {}
-    for category_id in category_ids:
-        counts[category_id] = counts.get(category_id, 0) + 1
-    return _every_category(categories, counts)
+def count_by_category(categories, category_counts):
+    """``category_counts`` as a summary stores them (``[[category id or None, count], …]``),
+    listed as ``_every_category``."""
+    return _every_category(categories, dict(map(tuple, category_counts)))
 
 
 def _every_category(categories, counts):
@@ -231,13 +221,21 @@ def _every_category(categories, counts):
 
 
 def report_members(report):
-    """The members whose published remarks a 資料 lists, in 五十音順."""
-    return _members_of(report_published(report))
+    """The members whose published remarks a 資料 lists, in 五十音順 (from its summary)."""
+    return (
+        Member.objects.filter(report_summaries=report.pk)
+        .select_related("committee")
+        .order_by("name_kana", "name")
+    )
 
 
 def report_policy_items(report):
-    """The policy items the published remarks of a 資料 are about."""
-    return _policy_items_of(report_published(report))
+    """The policy items the published remarks of a 資料 are about (from its summary)."""
+    return (
+        PolicyItem.objects.filter(report_summaries=report.pk)
+        .select_related("policy")
+        .order_by("policy__title", "order", "id")
+    )
 
 
 def report_published_comment_ids(report):
@@ -246,11 +244,8 @@ def report_published_comment_ids(report):
 
 
 def report_source_meetings(report):
-    """The meetings whose remarks a 資料 lists (usually one)."""
-    listed = report_published(report)
-    return Meeting.objects.filter(Exists(listed.filter(meeting=OuterRef("pk")))).select_related(
-        "committee"
-    )
+    """The meetings whose published remarks a 資料 lists (usually one; from its summary)."""
+    return Meeting.objects.filter(report_summaries=report.pk).select_related("committee")
 
 
 def _members_of(comments):
@@ -352,8 +347,8 @@ class FilterChoices:
 
 
 def report_filter_choices(report, categories=None):
-    """The choices of a 資料's filter: its own members and policy items, every category (two
-    queries, three without ``categories``)."""
+    """The choices of a 資料's filter: its own members and policy items (from its summary),
+    every category (two queries, three without ``categories``)."""
     return FilterChoices(
         members=list(report_members(report)),
         items=list(report_policy_items(report)),
@@ -431,15 +426,17 @@ class ReportTable:
     rows: list
 
 
-def report_table(report, params, *, version=None):
+def report_table(report, params):
     """A published 資料's page of rows for ``params`` (its filter, ``page``, ``after``,
-    ``before``): eight queries with the page's own, whatever the 資料's length.
+    ``before``): the categories, the counts from the 資料's summary (none more when the 資料
+    was read ``select_related("summary")``), the filter's choices when the form is shown (two)
+    and the page's own query, whatever the 資料's length.
 
     An invalid filter gives no rows (the page says why); a page number out of range raises
     ``EmptyPage``.
     """
     categories = public_categories()
-    summary = report_category_counts(report, categories, version=version)
+    summary = report_category_counts(report, categories)
     total = sum(count for _category, count in summary)
     filterset = report_filter(report, params, categories=categories)
     if not filter_is_valid(filterset):
@@ -447,7 +444,14 @@ def report_table(report, params, *, version=None):
     else:
         page = report_page(
             report,
-            comments=filterset.qs.values("pk") if filterset.is_active else None,
+            # Unfiltered, each row's remark is checked by its id (a correlated subquery): a
+            # plain ``IN (published remarks)`` made SQLite read every published remark of the
+            # site to find a page of seven rows, and PostgreSQL hash them all.
+            comments=(
+                filterset.qs.values("pk")
+                if filterset.is_active
+                else Comment.objects.published().filter(pk=OuterRef("comment_id"))
+            ),
             number=params.get("page"),
             after=params.get("after"),
             before=params.get("before"),
@@ -587,38 +591,31 @@ def remarks_of(params=None, *, version=None, **condition):
 
 
 def reports_source_meetings(reports):
-    """For each 資料 (by pk), the meetings its published remarks were made at: one query."""
+    """For each 資料 (by pk), the meetings its published remarks were made at, newest first:
+    one query (their summaries' meetings)."""
     meetings = {report.pk: [] for report in reports}
     rows = (
-        Meeting.objects.filter(
-            comments__report_entries__report__in=[report.pk for report in reports],
-            comments__in=Comment.objects.published(),
-        )
-        .annotate(report_id=F("comments__report_entries__report_id"))
+        Meeting.objects.filter(report_summaries__in=[report.pk for report in reports])
+        .annotate(report_id=F("report_summaries"))
         .select_related("committee")
         .order_by("report_id", "-fiscal_year", "-number")
-        .distinct()
     )
     for meeting in rows:
         meetings[meeting.report_id].append(meeting)
     return meetings
 
 
-def report_category_ids(reports):
-    """For each published 資料 (by pk), the 対応区分 ids of its published rows: one query."""
-    ids = {report.pk: [] for report in reports}
-    rows = ReportEntry.objects.filter(
-        report__in=[report.pk for report in reports], comment__in=Comment.objects.published()
-    ).values_list("report_id", "comment__response__category_id")
-    for report_id, category_id in rows:
-        ids[report_id].append(category_id)
-    return ids
+def reports_category_counts(reports, categories):
+    """For each 資料 (by pk), the counts per 対応区分 of its published rows, listed as
+    ``_every_category``: from their summaries (read with them: ``select_related("summary")``)."""
+    return {report.pk: report_category_counts(report, categories) for report in reports}
 
 
-def published_category_ids():
-    """The 対応区分 id of every published remark (a published remark is always listed by a
-    published 資料: ``services`` keep it so), as every other public count reads them."""
-    return list(Comment.objects.published().values_list("response__category_id", flat=True))
+def published_category_counts(categories):
+    """The counts per 対応区分 of every published remark (a remark two 資料 list counts once),
+    listed as ``_every_category``: one look-up of their summary (``feedback.summaries``)."""
+    summary = PublishedSummary.objects.filter(pk=1).first()
+    return count_by_category(categories, summary.category_counts if summary else [])
 
 
 def public_meetings_list():

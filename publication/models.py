@@ -45,35 +45,49 @@ class PublicState(models.Model):
 
 class PublicQuerySet(models.QuerySet):
     """Bulk writes of public records raise the change signal too (saves and deletes do it
-    through ``publication.signals``). ``stamp`` is imported where it is used: it imports this
-    module for ``PublicState``."""
+    through ``publication.signals``), and send ``signals.bulk_write`` (the rows they write),
+    each as one batch (``stamp.batch``). ``stamp`` and ``signals`` are imported where they are
+    used: they import this module."""
 
     def update(self, **kwargs):
-        from publication import stamp
+        from publication import signals, stamp
 
-        rows = super().update(**kwargs)
-        if rows:
-            stamp.changed(using=self.db)
+        with stamp.batch(using=self.db):
+            signals.bulk_write.send(
+                sender=self.model, using=self.db, queryset=self, objs=None, fields=list(kwargs)
+            )
+            rows = super().update(**kwargs)
+            if rows:
+                stamp.changed(using=self.db)
         return rows
 
     update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
-        from publication import stamp
+        from publication import signals, stamp
 
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            stamp.changed(using=self.db)
+        with stamp.batch(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if created:
+                signals.bulk_write.send(
+                    sender=self.model, using=self.db, queryset=None, objs=created, fields=None
+                )
+                stamp.changed(using=self.db)
         return created
 
     bulk_create.alters_data = True
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        from publication import stamp
+        from publication import signals, stamp
 
-        rows = super().bulk_update(objs, fields, *args, **kwargs)
-        if rows:
-            stamp.changed(using=self.db)
+        objs = list(objs)
+        with stamp.batch(using=self.db):
+            signals.bulk_write.send(
+                sender=self.model, using=self.db, queryset=None, objs=objs, fields=list(fields)
+            )
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            if rows:
+                stamp.changed(using=self.db)
         return rows
 
     bulk_update.alters_data = True

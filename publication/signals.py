@@ -8,9 +8,17 @@ models are public is read from their default manager: a ``PublicQuerySet`` (see
 
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from publication import stamp
 from publication.models import PublicQuerySet
+
+#: Sent by the bulk writes of a public model, which send no ``post_save``/``post_delete`` per
+#: row (``PublicQuerySet``): ``update()`` and ``bulk_update()`` before the rows change
+#: (``queryset`` or ``objs``, and ``fields``, the names written), ``bulk_create()`` after
+#: (``objs``, with their primary keys; ``fields`` is ``None``: every field). Data kept from
+#: public rows (``feedback.summaries``) listens to it as to ``post_save``.
+bulk_write = Signal()
 
 
 def public_models():

@@ -4,6 +4,9 @@ Writing: ``changed()`` raises ``PublicState.counter`` inside the caller's transa
 ``PublicState`` for why that orders changes by commit). Services that write many rows wrap
 their work in ``batch()`` so the counter moves once, at the end, still inside the transaction.
 
+Derived public data (``feedback.summaries``) is brought up to date by ``before_raise(func)``:
+at the end of the batch, still inside it and its transaction, or at once outside one.
+
 Reading: ``current()`` gives ``Stamp(counter, changed_at)``. A process keeps what it read for
 at most ``settings.PUBLIC_STAMP_TTL`` seconds (1 by default; 0 reads it on every call) and
 forgets it at once when it writes public data itself, so a change is visible on the next
@@ -53,19 +56,40 @@ def batch(using=DEFAULT_DB_ALIAS):
     depth = getattr(_local, "depth", 0)
     if depth == 0:
         _local.pending = set()
+        _local.before = {}
     _local.depth = depth + 1
     try:
         yield
+        while depth == 0 and _local.before:
+            # Still inside the batch: what they write raises the counter with the rest.
+            func = next(iter(_local.before))
+            del _local.before[func]
+            func()
     except BaseException:
         _local.depth = depth
         if depth == 0:
             _local.pending = set()
+            _local.before = {}
         raise
     _local.depth = depth
     if depth == 0:
         pending, _local.pending = _local.pending, set()
         for alias in sorted(pending):
             _raise_counter(alias)
+
+
+def before_raise(func):
+    """Run ``func()`` once when the current batch ends, before the counter is raised, however
+    often it is asked for; outside a batch, at once.
+
+    For data kept from other public data (``feedback.summaries``): written at the end of the
+    batch, in its transaction, it is committed with the writes it follows and raises the
+    counter with them, so no reader sees the counter of the new data with the old summary.
+    """
+    if getattr(_local, "depth", 0):
+        _local.before.setdefault(func, None)
+        return
+    func()
 
 
 def public_write(func):
