@@ -61,9 +61,10 @@ INDEX_COLUMN = "search_index"
 #: The SQLite FTS5 table over ``Comment.search_bigrams`` (migration 0008).
 FTS_TABLE = "feedback_comment_search"
 #: On SQLite, how many candidates the FTS table may list for the count to start from it (a
-#: ``LIMIT`` stops it at the first thousand or so matches), and the same when a member, policy
-#: item or 対応区分 already narrows the rows (their own index then starts: a member has about a
-#: thousand remarks at 100,000). At 100,000 remarks 「電子化」 lists 10,169, 「窓口」 61,199.
+#: ``LIMIT`` stops it at the first thousand or so matches), and the same when a member or a
+#: policy item already narrows the rows (their own index then starts: each has about a thousand
+#: remarks at 100,000; a 対応区分 has one in seven, no narrower than the FTS table, so it does not
+#: count here). At 100,000 remarks 「電子化」 lists 10,169, 「窓口」 61,199.
 SQLITE_INDEX_LIMITS = {"alone": 20_000, "narrowed": 1_000}
 #: PostgreSQL's substring test for ``common`` terms (migration 0018, module docstring).
 CONTAINS_FUNCTION = "feedback_search_contains"
@@ -163,7 +164,7 @@ def index_pays(value, *, narrowed=False):
     """Whether counting the matches of ``value`` should read the index (module docstring):
     on PostgreSQL always (its planner weighs it); on SQLite when the FTS table lists at most
     ``SQLITE_INDEX_LIMITS`` candidates (one query, stopped by its ``LIMIT``). ``narrowed``: a
-    member, policy item or 対応区分 is given too."""
+    member or policy item is given too (``selectors.NARROWING_FILTERS``)."""
     terms = [term for term in search_terms(value) if _indexable(term)]
     if not terms or connection.vendor != "sqlite":
         return True
