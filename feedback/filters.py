@@ -53,7 +53,24 @@ class CommentFilter(django_filters.FilterSet):
         return super().get_form_class()
 
     def filter_keyword(self, queryset, name, value):
-        return queryset.filter(keyword_condition(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return queryset.filter(keyword_condition(value, common=self.common_keywords))
+
+    #: Whether the keywords are known to match many remarks (``search.keyword_condition``).
+    common_keywords = False
+
+    def common_qs(self):
+        """``qs`` again, for keywords known to match many remarks (``common_keywords``): the
+        same rows, found by walking them in their order instead of through the index. The
+        form is already validated: no query of its own."""
+        if not self.is_bound:
+            return self.qs
+        self.common_keywords = True
+        try:
+            return self.filter_queryset(self.queryset.all())
+        finally:
+            self.common_keywords = False
 
     @property
     def is_active(self):

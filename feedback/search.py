@@ -21,13 +21,30 @@ The index narrows the rows to those; the ``LIKE`` then decides, so the results a
 column, ``array_to_tsvector(string_to_array(search_bigrams, ' '))`` (no text-search parser in
 between, so no locale or punctuation rule can split a piece); on SQLite an FTS5 table over the same
 column (``ascii`` tokenizer with every printable ASCII character a token character), kept in
-step by triggers (migration 0008).
+step by triggers (migration 0008), with a prefix index of one character (migration 0018) so that
+a one-character keyword reads one list instead of merging every piece it starts.
+
+Whether the index is worth reading depends on how many remarks match. A keyword in few remarks
+is found through the index and its matches are sorted for the page; a keyword in most remarks
+(「市」, 「窓口」, 「電子化」 in a tenth of them) is cheaper found by walking the remarks in the
+page's order (or a member's or item's remarks) and testing each until the page is full. So a
+caller that has counted many matches asks for the condition without the index (``common``),
+and the count itself reads the index only where it pays (``index_pays``): PostgreSQL's planner
+weighs the GIN index from its statistics; SQLite keeps none for an FTS table and always starts
+from it, so there its candidates are counted first, stopped by a ``LIMIT``.
+
+Without the index, SQLite's planner walks the page's order by itself. PostgreSQL's costs a
+``LIKE`` as one cheap operator, while each test reads and decompresses a ~2 kB text, so it would
+rather filter the whole table once than walk; ``common`` terms are therefore tested there with
+``feedback_search_contains`` (migration 0018: ``strpos(…) > 0``, the same substring test,
+declared ``COST 100``), which makes the walk its choice.
 """
 
 import re
 from collections import defaultdict
 
-from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -43,6 +60,14 @@ BIGRAM_SEPARATOR = " "
 INDEX_COLUMN = "search_index"
 #: The SQLite FTS5 table over ``Comment.search_bigrams`` (migration 0008).
 FTS_TABLE = "feedback_comment_search"
+#: On SQLite, how many candidates the FTS table may list for the count to start from it (a
+#: ``LIMIT`` stops it at the first thousand or so matches), and the same when a member or a
+#: policy item already narrows the rows (their own index then starts: each has about a thousand
+#: remarks at 100,000; a 対応区分 has one in seven, no narrower than the FTS table, so it does not
+#: count here). At 100,000 remarks 「電子化」 lists 10,169, 「窓口」 61,199.
+SQLITE_INDEX_LIMITS = {"alone": 20_000, "narrowed": 1_000}
+#: PostgreSQL's substring test for ``common`` terms (migration 0018, module docstring).
+CONTAINS_FUNCTION = "feedback_search_contains"
 #: Remarks read and written per round by ``refresh_search_text``.
 REFRESH_BATCH_SIZE = 2000
 
@@ -135,16 +160,55 @@ class BigramIndexMatch(Func):
         return sql, [*params, sqlite_query(self.terms)]
 
 
-def keyword_condition(value):
+def index_pays(value, *, narrowed=False):
+    """Whether counting the matches of ``value`` should read the index (module docstring):
+    on PostgreSQL always (its planner weighs it); on SQLite when the FTS table lists at most
+    ``SQLITE_INDEX_LIMITS`` candidates (one query, stopped by its ``LIMIT``). ``narrowed``: a
+    member or policy item is given too (``selectors.NARROWING_FILTERS``)."""
+    terms = [term for term in search_terms(value) if _indexable(term)]
+    if not terms or connection.vendor != "sqlite":
+        return True
+    limit = SQLITE_INDEX_LIMITS["narrowed" if narrowed else "alone"]
+    with connection.cursor() as cursor:
+        # The table name is a constant; the query is a bound parameter.
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT rowid FROM {FTS_TABLE} "  # nosec B608
+            f"WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
+            [sqlite_query(terms), limit + 1],
+        )
+        (candidates,) = cursor.fetchone()
+    return candidates <= limit
+
+
+class CostlyContains(Func):
+    """PostgreSQL: ``search_text`` contains ``term`` (``strpos``), through a function declared
+    costly, so that the planner walks the page's order rather than test every row."""
+
+    function = CONTAINS_FUNCTION
+    output_field = BooleanField()
+
+    def __init__(self, term):
+        super().__init__(F("search_text"), Value(term))
+
+
+def _contains(term, *, common):
+    if common and connection.vendor == "postgresql":
+        return Q(CostlyContains(term))
+    return Q(search_text__contains=term)
+
+
+def keyword_condition(value, *, common=False):
     """A condition on ``Comment``: every keyword occurs, folded, in ``search_text``; the
-    bigram index finds the candidates (``BigramIndexMatch``), the ``LIKE`` decides."""
+    bigram index finds the candidates (``BigramIndexMatch``), the ``LIKE`` decides. ``common``:
+    the keywords are known to match many remarks, so the index is left out and the rows are
+    walked in their order (module docstring)."""
     terms = search_terms(value)
     condition = Q()
     indexed = [term for term in terms if _indexable(term)]
-    if indexed:
+    if indexed and not common:
         condition &= Q(BigramIndexMatch(indexed))
     for term in terms:
-        condition &= Q(search_text__contains=term)
+        condition &= _contains(term, common=common)
     return condition
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
-from feedback import table
+from feedback import search, table
 from feedback.enums import PublicationStatus
 from feedback.filters import CommentFilter
 from feedback.models import (
@@ -391,13 +391,23 @@ REMARK_ORDER = (
 SEARCH_ORDER = tuple(("-" if descending else "") + name for name, descending in REMARK_ORDER)
 
 
+# Derived texts a row never shows (feedback/search.py): ~5 kB a remark, left out of the rows read
+# so that neither a sort nor the page carries them.
+SEARCH_COLUMNS = ("search_text", "search_bigrams")
+
+
+def _listed(comments):
+    """Remarks loaded for ``table.rows`` without the search columns."""
+    return table.load(comments).defer(*SEARCH_COLUMNS)
+
+
 def search_filter(params):
     """Every published remark filtered by ``params`` (GET), for the search page and its
     download: ``.qs`` in ``SEARCH_ORDER``, loaded for ``table.rows``; the choices
     (``search_filter_choices``) are read only when the form is needed."""
     return CommentFilter(
         params or None,
-        table.load(Comment.objects.published()).order_by(*SEARCH_ORDER),
+        _listed(Comment.objects.published()).order_by(*SEARCH_ORDER),
         choices=search_filter_choices,
     )
 
@@ -490,15 +500,24 @@ def _beyond(key, *, backwards=False):
     return Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": key[first]}) & condition
 
 
-def remark_count(comments, key, *, version=None):
+def remark_count(comments, key, *, version=None, at_most=None):
     """How many ``comments`` there are: counted once per ``version`` (the request's public
     change stamp) and kept beside the rendered pages (``publication.cache``) under ``key``, so
     every other page of the same list reads it from memory until something public changes.
-    Without ``version``, counted every time."""
-    cache_key = "remark-count:" + hashlib.sha256(f"{version!r}|{key}".encode()).hexdigest()
+    Without ``version``, counted every time.
+
+    With ``at_most``, counting stops at ``at_most + 1`` (a ``LIMIT`` in a subquery): a larger
+    result means "more than ``at_most``", at the cost of that many rows whatever the list's
+    length."""
+    cache_key = (
+        "remark-count:" + hashlib.sha256(f"{version!r}|{at_most!r}|{key}".encode()).hexdigest()
+    )
     total = page_cache().get(cache_key) if version is not None else None
     if total is None:
-        total = comments.order_by().count()
+        counted = comments.order_by()
+        if at_most is not None:
+            counted = counted.values("pk")[: at_most + 1]
+        total = counted.count()
         if version is not None:
             page_cache().set(cache_key, total)
     return total
@@ -551,13 +570,23 @@ def remark_page(comments, params, *, total, per_page=REMARKS_PER_PAGE):
     )
 
 
+#: The search counts its results up to this number; beyond it the page says 「1,000件以上」.
+SEARCH_COUNT_LIMIT = 1000
+#: The search's filters whose own index narrows the rows to about a thousand at 100,000
+#: remarks (``search.index_pays``); a 対応区分 holds one remark in seven.
+NARROWING_FILTERS = ("member", "item")
+
+
 @dataclass(frozen=True)
 class RemarkSearch:
-    """What the search page shows: the filter, one ``page`` of remarks and their ``rows``."""
+    """What the search page shows: the filter, one ``page`` of remarks and their ``rows``, and
+    ``more_than_limit`` when more than ``SEARCH_COUNT_LIMIT`` remarks match (the page's count,
+    ``page.paginator.count``, is then ``SEARCH_COUNT_LIMIT + 1`` and not shown)."""
 
     filter: CommentFilter
     page: Page
     rows: list
+    more_than_limit: bool = False
 
 
 PAGING_PARAMETERS = ("page", "after", "before")
@@ -565,25 +594,50 @@ PAGING_PARAMETERS = ("page", "after", "before")
 
 def remark_search(params, *, version=None):
     """A page of the remark search for ``params`` (its filter, ``page``, ``after``,
-    ``before``); the count is kept per filter for ``version`` (``remark_count``)."""
+    ``before``).
+
+    The matches are counted up to ``SEARCH_COUNT_LIMIT`` (``remark_count``, kept per filter
+    for ``version``): an exact count of tens of thousands of matches means reading every one
+    of them, a cost no reader asked for, while the page shows twenty and the seek links need
+    no count. The count says how to read the page: with more matches than that, the remarks are
+    walked in the page's order and tested until the page is full (``CommentFilter.common_qs``)
+    instead of sorting every match; the count itself reads the index only where it pays
+    (``search.index_pays``).
+    """
     filterset = search_filter(params)
     if not filter_is_valid(filterset):
         page = remark_page(Comment.objects.none(), {}, total=0)
-    else:
-        query = params.copy()
-        for name in PAGING_PARAMETERS:
-            query.pop(name, None)
-        key = "search?" + query.urlencode()
-        total = remark_count(filterset.qs, key, version=version)
-        page = remark_page(filterset.qs, params, total=total)
-    return RemarkSearch(filter=filterset, page=page, rows=table.rows(page.object_list, links=True))
+        return RemarkSearch(filter=filterset, page=page, rows=[])
+    query = params.copy()
+    for name in PAGING_PARAMETERS:
+        query.pop(name, None)
+    key = "search?" + query.urlencode()
+    narrowed = filterset.is_bound and any(
+        filterset.form.cleaned_data.get(name) for name in NARROWING_FILTERS
+    )
+    indexed = search.index_pays(filter_query(filterset), narrowed=narrowed)
+    total = remark_count(
+        filterset.qs if indexed else filterset.common_qs(),
+        key,
+        version=version,
+        at_most=SEARCH_COUNT_LIMIT,
+    )
+    # Many matches: walk the page's order, testing each remark, rather than sort them all.
+    common = not indexed or total > SEARCH_COUNT_LIMIT
+    page = remark_page(filterset.common_qs() if common else filterset.qs, params, total=total)
+    return RemarkSearch(
+        filter=filterset,
+        page=page,
+        rows=table.rows(page.object_list, links=True),
+        more_than_limit=total > SEARCH_COUNT_LIMIT,
+    )
 
 
 def remarks_of(params=None, *, version=None, **condition):
     """A page (``params``: ``page``, ``after``, ``before``) of the published remarks on a
     member's, policy item's, meeting's or committee's page (``condition``, one field and its
     object), newest meeting first: ``(page, rows)``."""
-    comments = table.load(Comment.objects.published().filter(**condition))
+    comments = _listed(Comment.objects.published().filter(**condition))
     ((field, value),) = condition.items()
     total = remark_count(comments, f"{field}={value.pk}", version=version)
     page = remark_page(comments, params or {}, total=total)

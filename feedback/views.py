@@ -133,6 +133,9 @@ class CommentSearchView(FilteredPageMixin, TemplateView):
             filter=search.filter,
             page_obj=search.page,
             rows=search.rows,
+            # Counted up to a limit: 「1,000件以上」 beyond it (selectors.remark_search).
+            count_limit=selectors.SEARCH_COUNT_LIMIT,
+            more_than_limit=search.more_than_limit,
             last_updated=table.last_changed(search.rows),
             query=selectors.filter_query(search.filter),
             querystring=_querystring(self.request.GET, *selectors.PAGING_PARAMETERS),

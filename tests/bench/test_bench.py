@@ -7,6 +7,7 @@ import http.server
 import threading
 
 import pytest
+from django.db import connection
 
 from bench import demo_data, measure, run
 from feedback.enums import PublicationStatus
@@ -17,7 +18,8 @@ from publication import stamp
 # The 資料 page: stamp, 資料 (with its summary: the counts), categories, members, items,
 # meetings, one page of rows.
 REPORT_PAGE_QUERIES = 7
-# The search page: stamp, members, items, categories, count, one page of rows, follow-ups.
+# The search page: stamp, members, items, categories, count, one page of rows, follow-ups; with a
+# keyword on SQLite one more, how many candidates the FTS table lists (search.index_pays).
 SEARCH_PAGE_QUERIES = 7
 
 
@@ -132,7 +134,8 @@ def test_search_page_queries_do_not_grow_with_the_data(demo):
     client = measure.client()
     for url in ("/comments/", "/comments/?q=電子化", "/comments/?q=窓口", "/comments/?page=5"):
         result = measure.get(client, url, cold=True)
-        assert (result["status"], result["queries"]) == (200, SEARCH_PAGE_QUERIES), url
+        queries = SEARCH_PAGE_QUERIES + ("q=" in url and connection.vendor == "sqlite")
+        assert (result["status"], result["queries"]) == (200, queries), url
 
 
 def test_admin_changelist_queries_do_not_grow_with_the_meetings(demo):

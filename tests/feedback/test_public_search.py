@@ -9,6 +9,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from feedback import search as search_module
+from feedback import selectors
 from feedback.models import Comment, Member, ReflectionCategory
 from feedback.services import report_publish, report_unpublish
 from publication.models import PublicState
@@ -167,6 +169,58 @@ def test_search_paginates_and_keeps_parameters(client):
     # An old numbered link still reaches the same rows.
     old_link = search(client, q="テストの意見", page=2).content.decode()
     assert body_texts(old_link) == body_texts(page2)
+
+
+def test_search_counts_up_to_its_limit_and_says_so(client, monkeypatch):
+    report = published_report(count=25)
+    newest_first = list(report.comments.order_by("-meeting__number"))
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 20)
+
+    page1 = search(client, q="テストの意見").content.decode()
+    page2 = search(client, q="テストの意見", after=newest_first[19].pk).content.decode()
+    last = search(client, q="テストの意見", page="last").content.decode()
+    unfiltered = search(client).content.decode()
+
+    # More matches than the limit: walked in the page's order, the same rows as sorted.
+    assert [row[4] for row in body_texts(page1)] == [c.body for c in newest_first[:20]]
+    assert [row[4] for row in body_texts(page2)] == [c.body for c in newest_first[20:]]
+    assert [row[4] for row in body_texts(last)] == [c.body for c in newest_first[5:]]
+    heading = '<h2 class="result-count" id="result-count">'
+    for page in (page1, page2, last):
+        assert f"{heading}「テストの意見」の検索結果: 20件以上</h2>" in page
+        assert "ファイルには、20件を超える結果もすべて入ります。" in page
+        assert "25件" not in page
+    assert f"{heading}20件以上</h2>" in unfiltered
+    # The download has every match.
+    csv_url = reverse("feedback:comment-download", args=["csv"])
+    text = client.get(csv_url, {"q": "テストの意見"}).content.decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(text)))) == 1 + 25
+
+
+def test_search_at_its_limit_gives_the_exact_count(client, monkeypatch):
+    published_report(count=25)
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 25)
+
+    page = search(client, q="テストの意見").content.decode()
+
+    heading = '<h2 class="result-count" id="result-count">'
+    assert f"{heading}「テストの意見」の検索結果: 25件</h2>" in page
+    assert "件以上" not in page
+    assert "件を超える結果" not in page
+
+
+def test_a_common_keyword_costs_no_more_queries(client, monkeypatch, django_assert_max_num_queries):
+    report = published_report(count=25)
+    member = report.comments.first().member_id
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 20)
+    # On SQLite the count goes without the index too.
+    monkeypatch.setitem(search_module.SQLITE_INDEX_LIMITS, "alone", 0)
+    monkeypatch.setitem(search_module.SQLITE_INDEX_LIMITS, "narrowed", 0)
+
+    for params in ({"q": "テストの意見"}, {"q": "テストの意見", "member": member}):
+        with django_assert_max_num_queries(8):
+            page = search(client, **params).content.decode()
+        assert "テストの意見" in body_texts(page)[0][4]
 
 
 def test_drafts_reach_no_public_page(client, shiryo2, draft):

@@ -9,6 +9,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feedback import search
 from feedback.folding import fold
 from feedback.models import Comment
 from feedback.search import (
@@ -80,6 +81,36 @@ def test_search_reaches_the_bigram_index(word):
         assert "VIRTUAL TABLE INDEX" in plan and FTS_TABLE in plan
 
 
+def test_common_keywords_leave_the_index_out():
+    common = str(Comment.objects.filter(keyword_condition("市 窓口", common=True)).query)
+    indexed = str(Comment.objects.filter(keyword_condition("市 窓口")).query)
+
+    assert FTS_TABLE not in common and "search_index" not in common
+    if connection.vendor == "postgresql":
+        assert "search_index" in indexed
+        assert common.count("feedback_search_contains(") == 2
+        assert "LIKE" not in common
+    else:
+        assert FTS_TABLE in indexed
+        assert common.count("LIKE") == 2
+
+
+@pytest.mark.parametrize(("limit", "pays"), [(3, True), (2, False)])
+def test_the_count_reads_the_index_when_it_lists_few_candidates(monkeypatch, limit, pays):
+    for number in (1, 2, 3):
+        CommentFactory(body=f"窓口{number}")
+    CommentFactory(body="別の意見")
+    monkeypatch.setitem(search.SQLITE_INDEX_LIMITS, "alone", limit)
+    monkeypatch.setitem(search.SQLITE_INDEX_LIMITS, "narrowed", 0)
+
+    # PostgreSQL's planner weighs the index itself: it is always offered.
+    assert search.index_pays("窓口") is (pays or connection.vendor == "postgresql")
+    assert search.index_pays("窓口", narrowed=True) is (connection.vendor == "postgresql")
+    assert search.index_pays("別") is True
+    # Nothing to look up: the index is not asked.
+    assert search.index_pays("") is True
+
+
 # -- property: the indexed search selects what a Python scan selects ---------------------------
 
 # One keyword: no whitespace (several keywords are a conjunction of one-keyword conditions).
@@ -108,18 +139,24 @@ def test_indexed_search_selects_exactly_what_a_python_scan_selects(bodies, query
     # The member's and the item's lines, as every write path adds them.
     refresh_search_text([comment.pk for comment in comments])
 
-    found = set(Comment.objects.filter(keyword_condition(query)).values_list("pk", flat=True))
+    def found(*, common):
+        condition = keyword_condition(query, common=common)
+        return set(Comment.objects.filter(condition).values_list("pk", flat=True))
 
     def texts_of(comment):
         with translation.override("ja"):
             printed = comment.member.display_name
         return [comment.body, printed, comment.member.name, comment.policy_item.heading]
 
-    assert found == {
+    expected = {
         comment.pk
         for comment in comments
         if any(fold(query) in fold(text) for text in texts_of(comment))
     }
+    # Through the index, and without it as a search for common keywords reads (on PostgreSQL
+    # through feedback_search_contains, migration 0018).
+    assert found(common=False) == expected
+    assert found(common=True) == expected
 
 
 # -- over HTTP ---------------------------------------------------------------------------------
