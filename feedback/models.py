@@ -233,7 +233,7 @@ class Meeting(Versioned):
         verbose_name_plural = _("会議")
         ordering = ["committee", "-fiscal_year", "-number"]
         indexes = [
-            # The remark lists' order begins newest meeting first (selectors.REMARK_ORDER).
+            # The remark lists' order begins newest meeting first (paging.REMARK_ORDER).
             models.Index(
                 models.F("fiscal_year").desc(),
                 models.F("number").desc(),

@@ -3,15 +3,15 @@
 Each public read with GET parameters is one selector that the page and its download share:
 ``report_filter`` (a 資料's rows) and ``search_filter`` (the remark search) hold the rows, the
 filter and its choices (``FilterChoices``); ``report_table`` and ``remark_search`` are the pages'
-reads on top of them.
+reads on top of them, a page at a time (``feedback.paging``).
 """
 
 import functools
 import hashlib
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Page
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from feedback import table
 from feedback.enums import PublicationStatus
@@ -26,6 +26,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
+from feedback.paging import SEARCH_ORDER, ReportPage, remark_page, report_page
 from policy.models import Policy, PolicyItem
 from publication.cache import page_cache
 
@@ -64,131 +65,6 @@ def published_rows():
 
 def public_reports():
     return Report.objects.published().select_related("meeting__committee")
-
-
-REPORT_ROWS_PER_PAGE = 100
-# No 資料 has a million pages; a larger number would reach the database as an offset it cannot
-# hold (beyond bigint on PostgreSQL).
-MAX_PAGE_NUMBER = 1_000_000
-
-
-class _CountedPaginator(Paginator):
-    """A paginator whose count is already known, so it never runs a ``COUNT`` of its own."""
-
-    def __init__(self, per_page, count):
-        super().__init__([], per_page)
-        self.__dict__["count"] = count
-
-
-class ReportPage(Page):
-    """A page found by seeking that knows where its neighbours start: ``previous_before`` and
-    ``next_after`` are the values for ``?before=`` and ``?after=`` (``None`` at either end):
-    positions on a 資料's page (``report_page``), remark pks in a remark list (``remark_page``)."""
-
-    def __init__(self, rows, number, paginator, *, previous_before, next_after):
-        super().__init__(rows, number, paginator)
-        self.previous_before, self.next_after = previous_before, next_after
-
-    def has_next(self):
-        return self.next_after is not None
-
-    def has_previous(self):
-        return self.previous_before is not None
-
-
-def _position(value):
-    try:
-        position = int(value)
-    except (TypeError, ValueError):
-        return None
-    return position if 0 <= position <= MAX_POSITION else None
-
-
-# Positions are PositiveIntegerField (32-bit on every database).
-MAX_POSITION = 2**31 - 1
-
-
-def report_page(
-    report,
-    *,
-    comments=None,
-    number=1,
-    after=None,
-    before=None,
-    total=None,
-    per_page=REPORT_ROWS_PER_PAGE,
-):
-    """One page of a 資料's rows in printed order, in one query that does not grow with the 資料.
-
-    The page is found by seeking on ``position`` (``after`` / ``before`` a position, or
-    ``number="last"``), through the ``(report, position)`` unique index, so the 500th page
-    costs what the first does. A page ``number`` (old links) still works, as an ``OFFSET``.
-    ``comments`` narrows the rows to those remarks (a filter); by default every published one.
-    ``total`` is the number of rows when the caller knows it (the 資料's category counts add up
-    to it); otherwise it is counted in the same query (a scalar subquery, whatever the seek).
-    Each entry carries ``latest_follow_up`` (text) instead of a prefetch of every follow-up.
-    A page number past the end gives the last page; one over ``MAX_PAGE_NUMBER`` raises
-    ``EmptyPage`` (the view answers 404).
-    """
-    matching = ReportEntry.objects.filter(
-        report=report,
-        comment__in=(comments if comments is not None else Comment.objects.published()),
-    )
-    entries = matching.select_related(
-        *(f"comment__{relation}" for relation in table.ROW_RELATIONS)
-    ).annotate(latest_follow_up=table.latest_follow_up_body(), changed_at=table.changed_at())
-    if total is None:
-        entries = entries.annotate(
-            matching=Subquery(
-                matching.order_by().values("report").annotate(total=Count("pk")).values("total")
-            )
-        )
-    after, before = _position(after), _position(before)
-    last = number == "last"
-    if after is None and before is None and not last:
-        try:
-            number = max(int(number), 1)
-        except (TypeError, ValueError):
-            number = 1
-        if number > MAX_PAGE_NUMBER:
-            raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
-    else:
-        number = None
-
-    def read(queryset, start=0):
-        rows = list(queryset[start : start + per_page + 1])
-        return rows[:per_page], len(rows) > per_page
-
-    if after is not None:
-        rows, more = read(entries.filter(position__gt=after).order_by("position"))
-        earlier, later = bool(rows), more
-    elif before is not None or last:
-        backwards = entries.order_by("-position")
-        if before is not None:
-            backwards = backwards.filter(position__lt=before)
-        rows, more = read(backwards)
-        rows.reverse()
-        earlier, later = more, bool(rows) and before is not None
-    else:
-        rows, more = read(entries.order_by("position"), (number - 1) * per_page)
-        earlier, later = number > 1 and bool(rows), more
-    count = total if total is not None else (rows[0].matching if rows else None)
-    if not rows and ((number or 1) > 1 or after is not None or before is not None):
-        # Past the end (or an ``after`` beyond the last row): the last page.
-        if count is None:
-            count = matching.count()
-        if count:
-            return report_page(
-                report, comments=comments, number="last", total=count, per_page=per_page
-            )
-    count = count or 0
-    return ReportPage(
-        rows,
-        number if number is not None else 1,
-        _CountedPaginator(per_page, count),
-        previous_before=rows[0].position if earlier else None,
-        next_after=rows[-1].position if later else None,
-    )
 
 
 def report_category_counts(report, categories, *, version=None):
@@ -383,19 +259,6 @@ def report_filter(report, params, *, categories=None):
     )
 
 
-# The remark lists (the search, a member's, policy item's, meeting's or committee's page) show the
-# newest meeting first. ``(meeting, number)`` is unique, so the order is total and a page can be
-# found by seeking on it; ``meeting_newest_first`` (migration 0015) serves its leading columns.
-REMARK_ORDER = (
-    ("meeting__fiscal_year", True),
-    ("meeting__number", True),
-    ("meeting__committee__name", False),
-    ("meeting_id", False),
-    ("number", False),
-)
-SEARCH_ORDER = tuple(("-" if descending else "") + name for name, descending in REMARK_ORDER)
-
-
 def search_filter(params):
     """Every published remark filtered by ``params`` (GET), for the search page and its
     download: ``.qs`` in ``SEARCH_ORDER``, loaded for ``table.rows``; the choices
@@ -458,34 +321,6 @@ def report_table(report, params, *, version=None):
     return ReportTable(filter=filterset, summary=summary, total=total, page=page, rows=rows)
 
 
-REMARKS_PER_PAGE = 20
-
-
-def _remark_key(value):
-    """The place in ``REMARK_ORDER`` of the remark whose pk is ``value`` (a page link's
-    ``after`` / ``before``), or ``None``: one look-up by primary key. Only compared, never
-    shown, so a remark withdrawn since the link was made still marks its place."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    if not 0 < pk < 2**63:
-        return None
-    names = [name for name, _descending in REMARK_ORDER]
-    return Comment.objects.filter(pk=pk).values(*names).first()
-
-
-def _beyond(key, *, backwards=False):
-    """The remarks after ``key`` in ``REMARK_ORDER`` (before it when ``backwards``)."""
-    condition = None
-    for name, descending in reversed(REMARK_ORDER):
-        step = Q(**{f"{name}__{'lt' if descending != backwards else 'gt'}": key[name]})
-        condition = step if condition is None else step | (Q(**{name: key[name]}) & condition)
-    # The leading column on its own as well, so its index bounds the scan.
-    first, descending = REMARK_ORDER[0]
-    return Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": key[first]}) & condition
-
-
 def remark_count(comments, key, *, version=None):
     """How many ``comments`` there are: counted once per ``version`` (the request's public
     change stamp) and kept beside the rendered pages (``publication.cache``) under ``key``, so
@@ -498,53 +333,6 @@ def remark_count(comments, key, *, version=None):
         if version is not None:
             page_cache().set(cache_key, total)
     return total
-
-
-def remark_page(comments, params, *, total, per_page=REMARKS_PER_PAGE):
-    """One page of ``comments`` (loaded with ``table.load``) in ``REMARK_ORDER``, found by
-    seeking: ``after`` / ``before`` a remark (its pk, from the page links) or ``page=last``,
-    so the last page costs what the first does. A page number (old links) still works, as an
-    ``OFFSET``; past the end it gives the last page, over ``MAX_PAGE_NUMBER`` it raises
-    ``EmptyPage``. ``total`` is the list's count (``remark_count``)."""
-    ordered = comments.order_by(*SEARCH_ORDER)
-    after, before = _remark_key(params.get("after")), _remark_key(params.get("before"))
-    last = params.get("page") == "last"
-    number = None
-    if after is None and before is None and not last:
-        try:
-            number = max(int(params.get("page") or 1), 1)
-        except (TypeError, ValueError):
-            number = 1
-        if number > MAX_PAGE_NUMBER:
-            raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
-
-    def read(queryset, start=0):
-        rows = list(queryset[start : start + per_page + 1])
-        return rows[:per_page], len(rows) > per_page
-
-    if after is not None:
-        rows, more = read(ordered.filter(_beyond(after)))
-        earlier, later = bool(rows), more
-    elif before is not None or last:
-        backwards = ordered.reverse()
-        if before is not None:
-            backwards = backwards.filter(_beyond(before, backwards=True))
-        rows, more = read(backwards)
-        rows.reverse()
-        earlier, later = more, bool(rows) and before is not None
-    else:
-        rows, more = read(ordered, (number - 1) * per_page)
-        earlier, later = number > 1 and bool(rows), more
-    if not rows and total and not last and number != 1:
-        # Past the end (or beyond the last remark): the last page.
-        return remark_page(comments, {"page": "last"}, total=total, per_page=per_page)
-    return ReportPage(
-        rows,
-        number or 1,
-        _CountedPaginator(per_page, total),
-        previous_before=rows[0].pk if earlier else None,
-        next_after=rows[-1].pk if later else None,
-    )
 
 
 @dataclass(frozen=True)
