@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import selectors
 from feedback import wareki
 from feedback.models import (
     CityResponse,
@@ -347,7 +348,7 @@ class RemarkSerializer(serializers.ModelSerializer):
 
     def get_updated_at(self, comment) -> datetime.datetime:
         # The latest save of the remark, its answer or a follow-up: what ``updated_since``
-        # filters on (feedback.selectors.changed_since).
+        # filters on (api.selectors.changed_since).
         moments = [comment.updated_at]
         response = getattr(comment, "response", None)
         if response is not None:
@@ -400,8 +401,6 @@ class ReportDetailSerializer(ReportSerializer):
 
     @extend_schema_field(ReportRowSerializer(many=True))
     def get_rows(self, report):
-        from feedback import selectors
-
         return ReportRowSerializer(
             selectors.report_rows(report), many=True, context=self.context
         ).data

@@ -3,7 +3,8 @@
 Each public read with GET parameters is one selector that the page and its download share:
 ``report_filter`` (a 資料's rows) and ``search_filter`` (the remark search) hold the rows, the
 filter and its choices (``FilterChoices``); ``report_table`` and ``remark_search`` are the pages'
-reads on top of them, a page at a time (``feedback.paging``).
+reads on top of them, a page at a time (``feedback.paging``). The API's own reads are in
+``api.selectors``.
 """
 
 import functools
@@ -19,7 +20,6 @@ from feedback.filters import CommentFilter
 from feedback.models import (
     Comment,
     Committee,
-    FollowUp,
     Meeting,
     Member,
     ReflectionCategory,
@@ -27,14 +27,8 @@ from feedback.models import (
     ReportEntry,
 )
 from feedback.paging import SEARCH_ORDER, ReportPage, remark_page, report_page
-from policy.models import Policy, PolicyItem
+from policy.models import PolicyItem
 from publication.cache import page_cache
-
-
-def comment_rows(comments):
-    """Remarks with their relations and every follow-up in its order (oldest first), as the
-    API lists them: a constant number of queries."""
-    return comments.select_related(*table.ROW_RELATIONS).prefetch_related("follow_ups")
 
 
 def report_comments(report, *, published_only=True):
@@ -52,10 +46,6 @@ def report_comments(report, *, published_only=True):
 def report_published(report):
     """The published remarks a 資料 lists (unordered): the one spelling of that set."""
     return Comment.objects.published().filter(report_entries__report=report)
-
-
-def published_comments():
-    return comment_rows(Comment.objects.published())
 
 
 def published_rows():
@@ -419,39 +409,6 @@ def public_meetings_list():
             published_count=Count("comments", filter=Q(comments__in=published), distinct=True)
         )
         .order_by("committee__name", "-fiscal_year", "-number")
-    )
-
-
-def public_policies():
-    """Policies with at least one published remark on one of their items, each with only
-    those items (``public_items``)."""
-    published_items = PolicyItem.objects.filter(
-        policy=OuterRef("pk"), comments__in=Comment.objects.published()
-    )
-    return (
-        Policy.objects.filter(Exists(published_items))
-        .prefetch_related(Prefetch("items", queryset=public_policy_items(), to_attr="public_items"))
-        .order_by("title")
-    )
-
-
-def report_rows(report):
-    """A published 資料's published remarks in printed order, each with its ``position`` and
-    every follow-up (the API's rows)."""
-    return (
-        comment_rows(report_published(report))
-        .annotate(position=F("report_entries__position"))
-        .order_by("position")
-    )
-
-
-def changed_since(moment):
-    """A condition on ``Comment``: the remark, its answer or one of its follow-ups was saved at
-    or after ``moment`` (what a harvester needs to fetch again)."""
-    return (
-        Q(updated_at__gte=moment)
-        | Q(response__updated_at__gte=moment)
-        | Exists(FollowUp.objects.filter(comment=OuterRef("pk"), updated_at__gte=moment))
     )
 
 

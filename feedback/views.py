@@ -303,27 +303,6 @@ class AccessibilityView(TemplateView):
     template_name = "feedback/accessibility.html"
 
 
-class OpenDataView(TemplateView):
-    """The open-data catalogue: every dataset's files with URL, format, licence, update date
-    and size, and the same as DCAT JSON-LD (``api.catalog``, which reads this app's data)."""
-
-    template_name = "feedback/open_data.html"
-
-    def get_context_data(self, **kwargs):
-        # Imported here: the one place feedback reads api (the catalogue lists the api's
-        # files beside this app's); the page keeps the address and URL name it always had.
-        from api import catalog
-
-        found = catalog.catalogue(self.request)
-        return super().get_context_data(
-            datasets=found,
-            licence=catalog.licence(),
-            city=catalog.city(),
-            jsonld=catalog.dcat_script_text(self.request, found),
-            **kwargs,
-        )
-
-
 DOWNLOAD_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
