@@ -660,7 +660,13 @@ class FollowUp(models.Model):
 
 
 class ReportQuerySet(PublishableQuerySet):
-    pass
+    def with_pending_rows(self):
+        """Published 資料 that list a remark not public yet (承認待ちの追加行): the admin index
+        count and the 資料 list's filter. One 資料's such rows: ``Report.pending_entries``."""
+        pending = ReportEntry.objects.filter(report=models.OuterRef("pk")).exclude(
+            comment__status=PublicationStatus.PUBLISHED
+        )
+        return self.published().filter(models.Exists(pending))
 
 
 class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
@@ -721,6 +727,17 @@ class Report(Publishable):
 
     def natural_key(self):
         return (self.title, self.label)
+
+    def pending_entries(self):
+        """The rows of a published 資料 whose remarks are not public yet (承認待ち), in printed
+        order: added after publication, they wait for an approver's 「公開前の確認」."""
+        if not self.is_published:
+            return self.entries.none()
+        return (
+            self.entries.exclude(comment__status=PublicationStatus.PUBLISHED)
+            .select_related("comment")
+            .order_by("position")
+        )
 
 
 class ReportEntryManager(PublicManager):

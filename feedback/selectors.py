@@ -15,7 +15,6 @@ from django.core.paginator import Page
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from feedback import table
-from feedback.enums import PublicationStatus
 from feedback.filters import CommentFilter
 from feedback.models import (
     Comment,
@@ -410,23 +409,3 @@ def public_meetings_list():
         )
         .order_by("committee__name", "-fiscal_year", "-number")
     )
-
-
-def report_pending_rows(report):
-    """The rows of a published 資料 whose remarks are not public yet (承認待ち), in printed
-    order: added after publication, they wait for an approver's 「公開前の確認」."""
-    if not report.is_published:
-        return ReportEntry.objects.none()
-    return (
-        report.entries.exclude(comment__status=PublicationStatus.PUBLISHED)
-        .select_related("comment")
-        .order_by("position")
-    )
-
-
-def reports_with_pending_rows():
-    """Published 資料 that list a remark not public yet (the admin index count and filter)."""
-    pending = ReportEntry.objects.filter(report=OuterRef("pk")).exclude(
-        comment__status=PublicationStatus.PUBLISHED
-    )
-    return Report.objects.published().filter(Exists(pending))
