@@ -9,6 +9,7 @@ reads on top of them, a page at a time (``feedback.paging``). The API's own read
 
 import functools
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.paginator import Page
@@ -136,32 +137,25 @@ def _policy_items_of(comments):
     )
 
 
+def _with_published_count(records):
+    """``records`` (members, policy items or meetings) that have a published remark, each with
+    how many (``published_count``)."""
+    published = Comment.objects.published()
+    return records.filter(comments__in=published).annotate(
+        published_count=Count("comments", filter=Q(comments__in=published), distinct=True)
+    )
+
+
 def public_members():
     """Members with at least one published remark, in 五十音順, with ``published_count``."""
-    return (
-        Member.objects.filter(comments__in=Comment.objects.published())
-        .select_related("committee")
-        .annotate(
-            published_count=Count(
-                "comments", filter=Q(comments__in=Comment.objects.published()), distinct=True
-            )
-        )
-        .order_by("name_kana", "name")
-    )
+    members = Member.objects.select_related("committee")
+    return _with_published_count(members).order_by("name_kana", "name")
 
 
 def public_policy_items():
     """Policy items with at least one published remark, with ``published_count``."""
-    return (
-        PolicyItem.objects.filter(comments__in=Comment.objects.published())
-        .select_related("policy")
-        .annotate(
-            published_count=Count(
-                "comments", filter=Q(comments__in=Comment.objects.published()), distinct=True
-            )
-        )
-        .order_by("policy__title", "order", "id")
-    )
+    items = PolicyItem.objects.select_related("policy")
+    return _with_published_count(items).order_by("policy__title", "order", "id")
 
 
 def public_meetings():
@@ -174,29 +168,13 @@ def public_meetings():
 
 def public_meeting_records():
     """Public meetings with what their page shows beside the remarks: attendees (出席委員)
-    and absentees (欠席委員)."""
-    members = Member.objects.select_related("committee")
+    and absentees (欠席委員), each with ``has_page`` (a published remark, so a page)."""
+    members = Member.objects.select_related("committee").annotate(
+        has_page=Exists(Comment.objects.published().filter(member=OuterRef("pk")))
+    )
     return public_meetings().prefetch_related(
         Prefetch("attendees", queryset=members), Prefetch("absentees", queryset=members)
     )
-
-
-def meeting_public_member_ids(meeting):
-    """Which of the meeting's attendees and absentees have a public page (a published remark)."""
-    return set(
-        Member.objects.filter(
-            Exists(Comment.objects.published().filter(member=OuterRef("pk"))),
-            Q(attendance__meeting=meeting) | Q(absence__meeting=meeting),
-        ).values_list("pk", flat=True)
-    )
-
-
-def fiscal_year_counts(meetings):
-    """The 年度 of ``meetings``, newest first, each with how many meetings it has."""
-    counts = {}
-    for meeting in meetings:
-        counts[meeting.fiscal_year] = counts.get(meeting.fiscal_year, 0) + 1
-    return sorted(counts.items(), reverse=True)
 
 
 def public_committees():
@@ -400,12 +378,16 @@ def published_category_ids():
 
 def public_meetings_list():
     """Meetings with published remarks, by committee and newest first, with their counts."""
-    published = Comment.objects.published()
-    return (
-        Meeting.objects.filter(comments__in=published)
-        .select_related("committee")
-        .annotate(
-            published_count=Count("comments", filter=Q(comments__in=published), distinct=True)
-        )
-        .order_by("committee__name", "-fiscal_year", "-number")
-    )
+    meetings = Meeting.objects.select_related("committee")
+    return _with_published_count(meetings).order_by("committee__name", "-fiscal_year", "-number")
+
+
+def meetings_by_fiscal_year(fiscal_year=None):
+    """``public_meetings_list``, only those of ``fiscal_year`` when given, and every 年度 with
+    how many meetings it has, newest first: ``(meetings, [(year, count), …])``. Both come from
+    the one list, so they cannot disagree."""
+    meetings = list(public_meetings_list())
+    counts = Counter(meeting.fiscal_year for meeting in meetings)
+    if fiscal_year is not None:
+        meetings = [meeting for meeting in meetings if meeting.fiscal_year == fiscal_year]
+    return meetings, sorted(counts.items(), reverse=True)
