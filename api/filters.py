@@ -9,7 +9,7 @@ tells a reader that a draft exists.
 import django_filters
 from django import forms
 
-from feedback import selectors
+from api import selectors
 from feedback.search import keyword_condition
 
 # Larger ids do not fit a bigint: refused with a 400 before they reach the database.

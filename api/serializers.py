@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api import selectors
 from feedback import table, wareki
 from feedback.models import (
     CityResponse,
@@ -349,7 +350,7 @@ class RemarkSerializer(serializers.ModelSerializer):
 
     def get_updated_at(self, comment) -> datetime.datetime:
         # The latest save of the remark, its answer or a follow-up: what ``updated_since``
-        # filters on (feedback.selectors.changed_since).
+        # filters on (api.selectors.changed_since).
         latest = table.updated_at(comment, comment.follow_ups.all())
         return serializers.DateTimeField().to_representation(latest)
 
@@ -398,8 +399,6 @@ class ReportDetailSerializer(ReportSerializer):
 
     @extend_schema_field(ReportRowSerializer(many=True))
     def get_rows(self, report):
-        from feedback import selectors
-
         return ReportRowSerializer(
             selectors.report_rows(report), many=True, context=self.context
         ).data

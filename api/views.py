@@ -1,9 +1,10 @@
-"""The read-only open-data API, /api/v1/ (docs/open-data.md).
+"""The read-only open-data API, /api/v1/ (docs/open-data.md), and the catalogue's page.
 
-Every view reads through ``feedback.selectors`` (published records only), ignores sessions and
-cookies (the answer is the same for a citizen and for staff), answers GET, HEAD and OPTIONS
-only, carries ``Access-Control-Allow-Origin: *`` and validators from the public change signal
-(``publication.stamp``), and is rate-limited per address.
+Every API view reads through ``feedback.selectors`` and ``api.selectors`` (published records
+only), ignores sessions and cookies (the answer is the same for a citizen and for staff),
+answers GET, HEAD and OPTIONS only, carries ``Access-Control-Allow-Origin: *`` and validators
+from the public change signal (``publication.stamp``), and is rate-limited per address.
+``OpenDataView`` is a page of the site (``feedback:open-data``), wrapped like its others.
 """
 
 from django.conf import settings
@@ -25,8 +26,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import AnonRateThrottle
 
 from api import catalog, datasets, docs, filters, serializers
+from api.selectors import public_policies, published_comments
 from feedback import selectors
-from feedback.models import Comment, PolicyChangeLink, ReflectionCategory
+from feedback.models import PolicyChangeLink, ReflectionCategory
 from policy.models import Passage, PolicyVersion
 from publication import cache
 
@@ -208,7 +210,7 @@ class PolicyViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PolicySerializer
 
     def get_queryset(self):
-        return selectors.public_policies()
+        return public_policies()
 
 
 @documented("対象項目", "公開されている意見の対象項目。")
@@ -256,7 +258,7 @@ class RemarkViewSet(ReadOnlyViewSet):
     filterset_class = filters.RemarkFilter
 
     def get_queryset(self):
-        return selectors.comment_rows(Comment.objects.published())
+        return published_comments()
 
 
 @documented(
@@ -346,6 +348,24 @@ class CatalogJsonLdView(View):
         content = catalog.dcat_bytes(request, catalog.catalogue(request))
         response = HttpResponse(content, content_type="application/ld+json; charset=utf-8")
         return allow_cross_origin(response)
+
+
+class OpenDataView(TemplateView):
+    """The open-data catalogue page (``feedback:open-data``, beside the site's other pages):
+    every dataset's files with URL, format, licence, update date and size, and the same as
+    DCAT JSON-LD in the page."""
+
+    template_name = "feedback/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        found = catalog.catalogue(self.request)
+        return super().get_context_data(
+            datasets=found,
+            licence=catalog.licence(),
+            city=catalog.city(),
+            jsonld=catalog.dcat_script_text(self.request, found),
+            **kwargs,
+        )
 
 
 class DocsView(TemplateView):

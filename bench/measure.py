@@ -22,7 +22,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
-from feedback import excel, selectors, table
+from feedback import excel, paging, table
 from feedback.models import (
     CityResponse,
     Comment,
@@ -81,15 +81,9 @@ def sample_reports():
 
 
 def middle_page_query(report, number, per_page):
-    """The query string of page ``number``: a seek on position where the page supports it."""
-    if not hasattr(selectors, "ReportPage"):
-        return f"page={number}"
+    """The query string of page ``number``: a seek on position, as the page's own links."""
     positions = report.entries.order_by("position").values_list("position", flat=True)
     return f"after={positions[(number - 1) * per_page - 1]}" if number > 1 else ""
-
-
-def last_page_query(last_page):
-    return "page=last" if hasattr(selectors, "ReportPage") else f"page={last_page}"
 
 
 def page_figures(*, repeat=3):
@@ -98,7 +92,7 @@ def page_figures(*, repeat=3):
     reports = {}
     for size, report in sorted(sample_reports().items()):
         url = report.get_absolute_url()
-        per_page = getattr(selectors, "REPORT_ROWS_PER_PAGE", size)
+        per_page = paging.REPORT_ROWS_PER_PAGE
         last_page = max(1, -(-size // per_page))
         reports[size] = {
             "cold": timed(c, url, cold=True, repeat=repeat),
@@ -109,7 +103,7 @@ def page_figures(*, repeat=3):
                 cold=True,
                 repeat=repeat,
             ),
-            "last_page": timed(c, f"{url}?{last_page_query(last_page)}", cold=True, repeat=repeat),
+            "last_page": timed(c, f"{url}?page=last", cold=True, repeat=repeat),
             "filtered": timed(c, f"{url}?q=窓口", cold=True, repeat=repeat),
         }
     stamp_runs = []

@@ -55,7 +55,7 @@ from feedback.models import (
     ReportEntry,
 )
 from feedback.search import keyword_condition, refresh_search_text
-from feedback.selectors import report_comments, report_pending_rows, reports_with_pending_rows
+from feedback.selectors import report_comments
 from feedback.services import (
     change_request_save,
     comments_hide_unlisted,
@@ -782,7 +782,7 @@ class PendingRowsFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        return queryset.filter(pk__in=reports_with_pending_rows().values("pk"))
+        return queryset.with_pending_rows()
 
 
 @admin.register(Report)
@@ -878,7 +878,7 @@ class ReportAdmin(ReportSnapshotAdminMixin, PasteMixin, PublishableAdmin):
         context["can_append"] = report is not None and permissions.can_append_rows(
             request.user, report
         )
-        pending = report_pending_rows(report) if report else []
+        pending = report.pending_entries() if report else []
         context["pending_rows"] = [f"No.{entry.comment.number}" for entry in pending]
         context["can_import"] = request.user.has_perm(permissions.IMPORT_FEEDBACK)
         context["can_export"] = request.user.has_perm(permissions.EXPORT_FEEDBACK)

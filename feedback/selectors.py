@@ -3,39 +3,33 @@
 Each public read with GET parameters is one selector that the page and its download share:
 ``report_filter`` (a 資料's rows) and ``search_filter`` (the remark search) hold the rows, the
 filter and its choices (``FilterChoices``); ``report_table`` and ``remark_search`` are the pages'
-reads on top of them.
+reads on top of them, a page at a time (``feedback.paging``). The API's own reads are in
+``api.selectors``.
 """
 
 import functools
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Page
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from feedback import search, table
-from feedback.enums import PublicationStatus
 from feedback.filters import CommentFilter
 from feedback.models import (
     Comment,
     Committee,
-    FollowUp,
     Meeting,
     Member,
     PublishedSummary,
     ReflectionCategory,
     Report,
-    ReportEntry,
     ReportSummary,
 )
-from policy.models import Policy, PolicyItem
+from feedback.paging import SEARCH_ORDER, ReportPage, remark_page, report_page
+from policy.models import PolicyItem
 from publication.cache import page_cache
-
-
-def comment_rows(comments):
-    """Remarks with their relations and every follow-up in its order (oldest first), as the
-    API lists them: a constant number of queries."""
-    return comments.select_related(*table.ROW_RELATIONS).prefetch_related("follow_ups")
 
 
 def report_comments(report, *, published_only=True):
@@ -55,10 +49,6 @@ def report_published(report):
     return Comment.objects.published().filter(report_entries__report=report)
 
 
-def published_comments():
-    return comment_rows(Comment.objects.published())
-
-
 def published_rows():
     """Published remarks loaded for ``table.rows`` (follow-ups latest first)."""
     return table.load(Comment.objects.published())
@@ -66,131 +56,6 @@ def published_rows():
 
 def public_reports():
     return Report.objects.published().select_related("meeting__committee")
-
-
-REPORT_ROWS_PER_PAGE = 100
-# No 資料 has a million pages; a larger number would reach the database as an offset it cannot
-# hold (beyond bigint on PostgreSQL).
-MAX_PAGE_NUMBER = 1_000_000
-
-
-class _CountedPaginator(Paginator):
-    """A paginator whose count is already known, so it never runs a ``COUNT`` of its own."""
-
-    def __init__(self, per_page, count):
-        super().__init__([], per_page)
-        self.__dict__["count"] = count
-
-
-class ReportPage(Page):
-    """A page found by seeking that knows where its neighbours start: ``previous_before`` and
-    ``next_after`` are the values for ``?before=`` and ``?after=`` (``None`` at either end):
-    positions on a 資料's page (``report_page``), remark pks in a remark list (``remark_page``)."""
-
-    def __init__(self, rows, number, paginator, *, previous_before, next_after):
-        super().__init__(rows, number, paginator)
-        self.previous_before, self.next_after = previous_before, next_after
-
-    def has_next(self):
-        return self.next_after is not None
-
-    def has_previous(self):
-        return self.previous_before is not None
-
-
-def _position(value):
-    try:
-        position = int(value)
-    except (TypeError, ValueError):
-        return None
-    return position if 0 <= position <= MAX_POSITION else None
-
-
-# Positions are PositiveIntegerField (32-bit on every database).
-MAX_POSITION = 2**31 - 1
-
-
-def report_page(
-    report,
-    *,
-    comments=None,
-    number=1,
-    after=None,
-    before=None,
-    total=None,
-    per_page=REPORT_ROWS_PER_PAGE,
-):
-    """One page of a 資料's rows in printed order, in one query that does not grow with the 資料.
-
-    The page is found by seeking on ``position`` (``after`` / ``before`` a position, or
-    ``number="last"``), through the ``(report, position)`` unique index, so the 500th page
-    costs what the first does. A page ``number`` (old links) still works, as an ``OFFSET``.
-    ``comments`` narrows the rows to those remarks (a filter); by default every published one.
-    ``total`` is the number of rows when the caller knows it (the 資料's category counts add up
-    to it); otherwise it is counted in the same query (a scalar subquery, whatever the seek).
-    Each entry carries ``latest_follow_up`` (text) instead of a prefetch of every follow-up.
-    A page number past the end gives the last page; one over ``MAX_PAGE_NUMBER`` raises
-    ``EmptyPage`` (the view answers 404).
-    """
-    matching = ReportEntry.objects.filter(
-        report=report,
-        comment__in=(comments if comments is not None else Comment.objects.published()),
-    )
-    entries = matching.select_related(
-        *(f"comment__{relation}" for relation in table.ROW_RELATIONS)
-    ).annotate(latest_follow_up=table.latest_follow_up_body(), changed_at=table.changed_at())
-    if total is None:
-        entries = entries.annotate(
-            matching=Subquery(
-                matching.order_by().values("report").annotate(total=Count("pk")).values("total")
-            )
-        )
-    after, before = _position(after), _position(before)
-    last = number == "last"
-    if after is None and before is None and not last:
-        try:
-            number = max(int(number), 1)
-        except (TypeError, ValueError):
-            number = 1
-        if number > MAX_PAGE_NUMBER:
-            raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
-    else:
-        number = None
-
-    def read(queryset, start=0):
-        rows = list(queryset[start : start + per_page + 1])
-        return rows[:per_page], len(rows) > per_page
-
-    if after is not None:
-        rows, more = read(entries.filter(position__gt=after).order_by("position"))
-        earlier, later = bool(rows), more
-    elif before is not None or last:
-        backwards = entries.order_by("-position")
-        if before is not None:
-            backwards = backwards.filter(position__lt=before)
-        rows, more = read(backwards)
-        rows.reverse()
-        earlier, later = more, bool(rows) and before is not None
-    else:
-        rows, more = read(entries.order_by("position"), (number - 1) * per_page)
-        earlier, later = number > 1 and bool(rows), more
-    count = total if total is not None else (rows[0].matching if rows else None)
-    if not rows and ((number or 1) > 1 or after is not None or before is not None):
-        # Past the end (or an ``after`` beyond the last row): the last page.
-        if count is None:
-            count = matching.count()
-        if count:
-            return report_page(
-                report, comments=comments, number="last", total=count, per_page=per_page
-            )
-    count = count or 0
-    return ReportPage(
-        rows,
-        number if number is not None else 1,
-        _CountedPaginator(per_page, count),
-        previous_before=rows[0].position if earlier else None,
-        next_after=rows[-1].position if later else None,
-    )
 
 
 def report_category_counts(report, categories):
@@ -266,32 +131,25 @@ def _policy_items_of(comments):
     )
 
 
+def _with_published_count(records):
+    """``records`` (members, policy items or meetings) that have a published remark, each with
+    how many (``published_count``)."""
+    published = Comment.objects.published()
+    return records.filter(comments__in=published).annotate(
+        published_count=Count("comments", filter=Q(comments__in=published), distinct=True)
+    )
+
+
 def public_members():
     """Members with at least one published remark, in 五十音順, with ``published_count``."""
-    return (
-        Member.objects.filter(comments__in=Comment.objects.published())
-        .select_related("committee")
-        .annotate(
-            published_count=Count(
-                "comments", filter=Q(comments__in=Comment.objects.published()), distinct=True
-            )
-        )
-        .order_by("name_kana", "name")
-    )
+    members = Member.objects.select_related("committee")
+    return _with_published_count(members).order_by("name_kana", "name")
 
 
 def public_policy_items():
     """Policy items with at least one published remark, with ``published_count``."""
-    return (
-        PolicyItem.objects.filter(comments__in=Comment.objects.published())
-        .select_related("policy")
-        .annotate(
-            published_count=Count(
-                "comments", filter=Q(comments__in=Comment.objects.published()), distinct=True
-            )
-        )
-        .order_by("policy__title", "order", "id")
-    )
+    items = PolicyItem.objects.select_related("policy")
+    return _with_published_count(items).order_by("policy__title", "order", "id")
 
 
 def public_meetings():
@@ -304,29 +162,13 @@ def public_meetings():
 
 def public_meeting_records():
     """Public meetings with what their page shows beside the remarks: attendees (出席委員)
-    and absentees (欠席委員)."""
-    members = Member.objects.select_related("committee")
+    and absentees (欠席委員), each with ``has_page`` (a published remark, so a page)."""
+    members = Member.objects.select_related("committee").annotate(
+        has_page=Exists(Comment.objects.published().filter(member=OuterRef("pk")))
+    )
     return public_meetings().prefetch_related(
         Prefetch("attendees", queryset=members), Prefetch("absentees", queryset=members)
     )
-
-
-def meeting_public_member_ids(meeting):
-    """Which of the meeting's attendees and absentees have a public page (a published remark)."""
-    return set(
-        Member.objects.filter(
-            Exists(Comment.objects.published().filter(member=OuterRef("pk"))),
-            Q(attendance__meeting=meeting) | Q(absence__meeting=meeting),
-        ).values_list("pk", flat=True)
-    )
-
-
-def fiscal_year_counts(meetings):
-    """The 年度 of ``meetings``, newest first, each with how many meetings it has."""
-    counts = {}
-    for meeting in meetings:
-        counts[meeting.fiscal_year] = counts.get(meeting.fiscal_year, 0) + 1
-    return sorted(counts.items(), reverse=True)
 
 
 def public_committees():
@@ -376,19 +218,6 @@ def report_filter(report, params, *, categories=None):
         report_comments(report),
         choices=functools.partial(report_filter_choices, report, categories),
     )
-
-
-# The remark lists (the search, a member's, policy item's, meeting's or committee's page) show the
-# newest meeting first. ``(meeting, number)`` is unique, so the order is total and a page can be
-# found by seeking on it; ``meeting_newest_first`` (migration 0015) serves its leading columns.
-REMARK_ORDER = (
-    ("meeting__fiscal_year", True),
-    ("meeting__number", True),
-    ("meeting__committee__name", False),
-    ("meeting_id", False),
-    ("number", False),
-)
-SEARCH_ORDER = tuple(("-" if descending else "") + name for name, descending in REMARK_ORDER)
 
 
 # Derived texts a row never shows (feedback/search.py): ~5 kB a remark, left out of the rows read
@@ -472,34 +301,6 @@ def report_table(report, params):
     return ReportTable(filter=filterset, summary=summary, total=total, page=page, rows=rows)
 
 
-REMARKS_PER_PAGE = 20
-
-
-def _remark_key(value):
-    """The place in ``REMARK_ORDER`` of the remark whose pk is ``value`` (a page link's
-    ``after`` / ``before``), or ``None``: one look-up by primary key. Only compared, never
-    shown, so a remark withdrawn since the link was made still marks its place."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    if not 0 < pk < 2**63:
-        return None
-    names = [name for name, _descending in REMARK_ORDER]
-    return Comment.objects.filter(pk=pk).values(*names).first()
-
-
-def _beyond(key, *, backwards=False):
-    """The remarks after ``key`` in ``REMARK_ORDER`` (before it when ``backwards``)."""
-    condition = None
-    for name, descending in reversed(REMARK_ORDER):
-        step = Q(**{f"{name}__{'lt' if descending != backwards else 'gt'}": key[name]})
-        condition = step if condition is None else step | (Q(**{name: key[name]}) & condition)
-    # The leading column on its own as well, so its index bounds the scan.
-    first, descending = REMARK_ORDER[0]
-    return Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": key[first]}) & condition
-
-
 def remark_count(comments, key, *, version=None, at_most=None):
     """How many ``comments`` there are: counted once per ``version`` (the request's public
     change stamp) and kept beside the rendered pages (``publication.cache``) under ``key``, so
@@ -521,53 +322,6 @@ def remark_count(comments, key, *, version=None, at_most=None):
         if version is not None:
             page_cache().set(cache_key, total)
     return total
-
-
-def remark_page(comments, params, *, total, per_page=REMARKS_PER_PAGE):
-    """One page of ``comments`` (loaded with ``table.load``) in ``REMARK_ORDER``, found by
-    seeking: ``after`` / ``before`` a remark (its pk, from the page links) or ``page=last``,
-    so the last page costs what the first does. A page number (old links) still works, as an
-    ``OFFSET``; past the end it gives the last page, over ``MAX_PAGE_NUMBER`` it raises
-    ``EmptyPage``. ``total`` is the list's count (``remark_count``)."""
-    ordered = comments.order_by(*SEARCH_ORDER)
-    after, before = _remark_key(params.get("after")), _remark_key(params.get("before"))
-    last = params.get("page") == "last"
-    number = None
-    if after is None and before is None and not last:
-        try:
-            number = max(int(params.get("page") or 1), 1)
-        except (TypeError, ValueError):
-            number = 1
-        if number > MAX_PAGE_NUMBER:
-            raise EmptyPage(f"page {number} > {MAX_PAGE_NUMBER}")
-
-    def read(queryset, start=0):
-        rows = list(queryset[start : start + per_page + 1])
-        return rows[:per_page], len(rows) > per_page
-
-    if after is not None:
-        rows, more = read(ordered.filter(_beyond(after)))
-        earlier, later = bool(rows), more
-    elif before is not None or last:
-        backwards = ordered.reverse()
-        if before is not None:
-            backwards = backwards.filter(_beyond(before, backwards=True))
-        rows, more = read(backwards)
-        rows.reverse()
-        earlier, later = more, bool(rows) and before is not None
-    else:
-        rows, more = read(ordered, (number - 1) * per_page)
-        earlier, later = number > 1 and bool(rows), more
-    if not rows and total and not last and number != 1:
-        # Past the end (or beyond the last remark): the last page.
-        return remark_page(comments, {"page": "last"}, total=total, per_page=per_page)
-    return ReportPage(
-        rows,
-        number or 1,
-        _CountedPaginator(per_page, total),
-        previous_before=rows[0].pk if earlier else None,
-        next_after=rows[-1].pk if later else None,
-    )
 
 
 #: The search counts its results up to this number; beyond it the page says 「1,000件以上」.
@@ -674,68 +428,16 @@ def published_category_counts(categories):
 
 def public_meetings_list():
     """Meetings with published remarks, by committee and newest first, with their counts."""
-    published = Comment.objects.published()
-    return (
-        Meeting.objects.filter(comments__in=published)
-        .select_related("committee")
-        .annotate(
-            published_count=Count("comments", filter=Q(comments__in=published), distinct=True)
-        )
-        .order_by("committee__name", "-fiscal_year", "-number")
-    )
+    meetings = Meeting.objects.select_related("committee")
+    return _with_published_count(meetings).order_by("committee__name", "-fiscal_year", "-number")
 
 
-def public_policies():
-    """Policies with at least one published remark on one of their items, each with only
-    those items (``public_items``)."""
-    published_items = PolicyItem.objects.filter(
-        policy=OuterRef("pk"), comments__in=Comment.objects.published()
-    )
-    return (
-        Policy.objects.filter(Exists(published_items))
-        .prefetch_related(Prefetch("items", queryset=public_policy_items(), to_attr="public_items"))
-        .order_by("title")
-    )
-
-
-def report_rows(report):
-    """A published 資料's published remarks in printed order, each with its ``position`` and
-    every follow-up (the API's rows)."""
-    return (
-        comment_rows(report_published(report))
-        .annotate(position=F("report_entries__position"))
-        .order_by("position")
-    )
-
-
-def changed_since(moment):
-    """A condition on ``Comment``: the remark, its answer or one of its follow-ups was saved at
-    or after ``moment`` (what a harvester needs to fetch again)."""
-    return (
-        Q(updated_at__gte=moment)
-        | Q(response__updated_at__gte=moment)
-        | Exists(FollowUp.objects.filter(comment=OuterRef("pk"), updated_at__gte=moment))
-    )
-
-
-def report_pending_rows(report):
-    """The rows of a published 資料 whose remarks are not public yet (承認待ち), in printed
-    order: added after publication, they wait for an approver's 「公開前の確認」."""
-    if not report.is_published:
-        return ReportEntry.objects.none()
-    return (
-        report.entries.exclude(comment__status=PublicationStatus.PUBLISHED)
-        .select_related("comment")
-        .order_by("position")
-    )
-
-
-def reports_with_pending_rows():
-    """Published 資料 that list a remark not public yet (the admin index count and filter).
-
-    Read from the few remarks not public (the status index) to their rows, not from every row
-    of every published 資料 to its remark: at 100,000 remarks SQLite read each listed remark's
-    row for its status (0.7 s on every admin index page)."""
-    unpublished = Comment.objects.exclude(status=PublicationStatus.PUBLISHED).values("pk")
-    listing = ReportEntry.objects.filter(comment__in=unpublished).values("report_id")
-    return Report.objects.published().filter(pk__in=listing)
+def meetings_by_fiscal_year(fiscal_year=None):
+    """``public_meetings_list``, only those of ``fiscal_year`` when given, and every 年度 with
+    how many meetings it has, newest first: ``(meetings, [(year, count), …])``. Both come from
+    the one list, so they cannot disagree."""
+    meetings = list(public_meetings_list())
+    counts = Counter(meeting.fiscal_year for meeting in meetings)
+    if fiscal_year is not None:
+        meetings = [meeting for meeting in meetings if meeting.fiscal_year == fiscal_year]
+    return meetings, sorted(counts.items(), reverse=True)

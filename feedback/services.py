@@ -689,7 +689,7 @@ def report_append_meeting_comments(*, report: Report, by) -> list:
 
     For entering a meeting's remarks first and making the 資料 from them in one step. The
     rights are ``permissions.can_append_rows``: on a published 資料 an 入力担当 adds only
-    unpublished remarks, which wait there (承認待ち, ``selectors.report_pending_rows``) until
+    unpublished remarks, which wait there (承認待ち, ``Report.pending_entries``) until
     an approver publishes them; a remark already public elsewhere is left for the approver.
     Raises the 資料's version (a form opened before can no longer save over the new rows);
     history records ``by``. Returns the new rows.

@@ -163,7 +163,7 @@ def rows(comments, *, links=False):
 
 
 def entry_row(entry):
-    """The row of an entry of ``selectors.report_page`` (its ``latest_follow_up`` annotated):
+    """The row of an entry of ``paging.report_page`` (its ``latest_follow_up`` annotated):
     the cells and links the 資料 page shows."""
     return _row(entry.comment, latest=entry.latest_follow_up or "", links=True)
 

@@ -59,8 +59,8 @@ urlpatterns = [
         public_page(views.CommitteeOpenRemarksView.as_view()),
         name="committee-open-remarks",
     ),
-    path("open-data/", public_page(views.OpenDataView.as_view()), name="open-data"),
-    # The catalogue is the api app's (api/catalog.py); its address sits beside the page.
+    # The open-data catalogue is the api app's (api/catalog.py); its addresses sit here.
+    path("open-data/", public_page(api_views.OpenDataView.as_view()), name="open-data"),
     path(
         "open-data/catalog.jsonld",
         public_page(api_views.CatalogJsonLdView.as_view()),

@@ -12,7 +12,6 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from feedback import excel, lineage, selectors, snapshots, table, wareki, writers
-from feedback.models import Report
 from publication.cache import request_stamp
 
 
@@ -167,7 +166,6 @@ class CommentListDetailView(DetailView):
 
     template_name = "feedback/comment_list_detail.html"
     comment_filter = None
-    heading_prefix = ""
     kind = ""
 
     def get_context_data(self, **kwargs):
@@ -183,7 +181,6 @@ class CommentListDetailView(DetailView):
         context["page_obj"], context["rows"] = page, rows
         context["last_updated"] = table.last_changed(rows)
         context["querystring"] = _querystring(self.request.GET, *selectors.PAGING_PARAMETERS)
-        context["heading_prefix"] = self.heading_prefix
         context["kind"] = self.kind
         return context
 
@@ -221,31 +218,21 @@ class PolicyItemDetailView(CommentListDetailView):
 
 
 class MeetingListView(TemplateView):
-    """Meetings with published remarks by committee; with ``fiscal_year``, one 年度's only.
-
-    The 年度 list with its counts is read from the same list, so the two cannot disagree.
-    """
+    """Meetings with published remarks by committee; with ``fiscal_year``, one 年度's only."""
 
     template_name = "feedback/meeting_list.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        meetings = list(selectors.public_meetings_list())
         fiscal_year = self.kwargs.get("fiscal_year")
-        if fiscal_year is not None:
-            meetings_of_year = [m for m in meetings if m.fiscal_year == fiscal_year]
-            if not meetings_of_year:
-                raise Http404("no public meeting in this fiscal year")
-            context["fiscal_year_label"] = wareki.fiscal_year_label(fiscal_year)
-        context.update(
-            fiscal_year=fiscal_year,
-            fiscal_years=[
-                (year, wareki.fiscal_year_label(year), count)
-                for year, count in selectors.fiscal_year_counts(meetings)
-            ],
-            meetings=meetings_of_year if fiscal_year is not None else meetings,
+        meetings, counts = selectors.meetings_by_fiscal_year(fiscal_year)
+        if fiscal_year is not None and not meetings:
+            raise Http404("no public meeting in this fiscal year")
+        return super().get_context_data(
+            meetings=meetings,
+            fiscal_years=[(year, wareki.fiscal_year_label(year), count) for year, count in counts],
+            fiscal_year_label=wareki.fiscal_year_label(fiscal_year) if fiscal_year else None,
+            **kwargs,
         )
-        return context
 
 
 class MeetingDetailView(CommentListDetailView):
@@ -260,17 +247,8 @@ class MeetingDetailView(CommentListDetailView):
         return selectors.public_meeting_records()
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        meeting = self.object
-        public_ids = selectors.meeting_public_member_ids(meeting)
-        context["attendees"] = [
-            (member, member.pk in public_ids) for member in meeting.attendees.all()
-        ]
-        context["absentees"] = [
-            (member, member.pk in public_ids) for member in meeting.absentees.all()
-        ]
-        context["meeting_reports"] = Report.objects.published().filter(meeting=meeting)
-        return context
+        reports = selectors.public_reports().filter(meeting=self.object)
+        return super().get_context_data(meeting_reports=reports, **kwargs)
 
 
 class CommitteeDetailView(CommentListDetailView):
@@ -312,27 +290,6 @@ class CommitteeOpenRemarksView(ListView):
 
 class AccessibilityView(TemplateView):
     template_name = "feedback/accessibility.html"
-
-
-class OpenDataView(TemplateView):
-    """The open-data catalogue: every dataset's files with URL, format, licence, update date
-    and size, and the same as DCAT JSON-LD (``api.catalog``, which reads this app's data)."""
-
-    template_name = "feedback/open_data.html"
-
-    def get_context_data(self, **kwargs):
-        # Imported here: the one place feedback reads api (the catalogue lists the api's
-        # files beside this app's); the page keeps the address and URL name it always had.
-        from api import catalog
-
-        found = catalog.catalogue(self.request)
-        return super().get_context_data(
-            datasets=found,
-            licence=catalog.licence(),
-            city=catalog.city(),
-            jsonld=catalog.dcat_script_text(self.request, found),
-            **kwargs,
-        )
 
 
 DOWNLOAD_TYPES = {

@@ -1,4 +1,4 @@
-# The remark lists begin newest meeting first (feedback.selectors.REMARK_ORDER).
+# The remark lists begin newest meeting first (feedback.paging.REMARK_ORDER).
 
 from django.db import migrations, models
 

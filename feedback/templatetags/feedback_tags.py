@@ -4,8 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from feedback import selectors, wareki
-from feedback.models import ChangeRequest
+from feedback import wareki
+from feedback.models import ChangeRequest, Report
 from feedback.search import highlight as highlight_text
 
 register = template.Library()
@@ -78,4 +78,4 @@ def open_change_requests():
 @register.simple_tag
 def reports_waiting_for_rows():
     """How many published 資料 list rows not public yet (the admin index)."""
-    return selectors.reports_with_pending_rows().count()
+    return Report.objects.with_pending_rows().count()

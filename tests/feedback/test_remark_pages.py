@@ -128,6 +128,22 @@ def test_a_page_past_the_end_is_the_last_and_an_absurd_one_is_404(client, item_r
     assert client.get(f"{reverse('feedback:comment-search')}?page=2000000").status_code == 404
 
 
+def test_a_link_beyond_either_end_gives_the_last_page_even_with_page_last(client, item_remarks):
+    item, _meetings = item_remarks
+    url = reverse("feedback:policy-item-detail", args=[item.pk])
+    pk_of = {c.body: c.pk for c in item.comments.all()}
+
+    for query in (
+        f"before={pk_of['Cの1']}",
+        f"after={pk_of['Bの10']}",
+        f"page=last&before={pk_of['Cの1']}",
+        f"page=last&after={pk_of['Bの10']}",
+    ):
+        page = client.get(f"{url}?{query}").content.decode()
+        assert bodies(page) == SHOWN[25:], query
+        assert links(page) == {"最初のページ": "", "前のページ": f"before={pk_of['Aの1']}"}, query
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
