@@ -21,7 +21,7 @@ The index narrows the rows to those; the ``LIKE`` then decides, so the results a
 column, ``array_to_tsvector(string_to_array(search_bigrams, ' '))`` (no text-search parser in
 between, so no locale or punctuation rule can split a piece); on SQLite an FTS5 table over the same
 column (``ascii`` tokenizer with every printable ASCII character a token character), kept in
-step by triggers (migration 0008), with a prefix index of one character (migration 0018) so that
+step by triggers (migration 0008), with a prefix index of one character (migration 0023) so that
 a one-character keyword reads one list instead of merging every piece it starts.
 
 Whether the index is worth reading depends on how many remarks match. A keyword in few remarks
@@ -36,7 +36,7 @@ from it, so there its candidates are counted first, stopped by a ``LIMIT``.
 Without the index, SQLite's planner walks the page's order by itself. PostgreSQL's costs a
 ``LIKE`` as one cheap operator, while each test reads and decompresses a ~2 kB text, so it would
 rather filter the whole table once than walk; ``common`` terms are therefore tested there with
-``feedback_search_contains`` (migration 0018: ``strpos(…) > 0``, the same substring test,
+``feedback_search_contains`` (migration 0023: ``strpos(…) > 0``, the same substring test,
 declared ``COST 100``), which makes the walk its choice.
 """
 
@@ -66,7 +66,7 @@ FTS_TABLE = "feedback_comment_search"
 #: remarks at 100,000; a 対応区分 has one in seven, no narrower than the FTS table, so it does not
 #: count here). At 100,000 remarks 「電子化」 lists 10,169, 「窓口」 61,199.
 SQLITE_INDEX_LIMITS = {"alone": 20_000, "narrowed": 1_000}
-#: PostgreSQL's substring test for ``common`` terms (migration 0018, module docstring).
+#: PostgreSQL's substring test for ``common`` terms (migration 0023, module docstring).
 CONTAINS_FUNCTION = "feedback_search_contains"
 #: Remarks read and written per round by ``refresh_search_text``.
 REFRESH_BATCH_SIZE = 2000

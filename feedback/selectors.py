@@ -13,19 +13,17 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
-from feedback import search, table
+from feedback import search, summaries, table
 from feedback.filters import CommentFilter
 from feedback.models import (
     Comment,
     Committee,
     Meeting,
     Member,
-    PublishedSummary,
     ReflectionCategory,
     Report,
-    ReportSummary,
 )
 from feedback.paging import SEARCH_ORDER, ReportPage, remark_page, report_page
 from policy.models import PolicyItem
@@ -58,59 +56,9 @@ def public_reports():
     return Report.objects.published().select_related("meeting__committee")
 
 
-def report_category_counts(report, categories):
-    """Counts per 対応区分 of a 資料's published rows, listed as ``_every_category``: from its
-    summary (``feedback.summaries``), which comes with the 資料 when it was read
-    ``select_related("summary")`` and is one look-up by primary key otherwise."""
-    try:
-        summary = report.summary
-    except ReportSummary.DoesNotExist:  # a 資料 that lists no published remark
-        return _every_category(categories, {})
-    return count_by_category(categories, summary.category_counts)
-
-
-def count_by_category(categories, category_counts):
-    """``category_counts`` as a summary stores them (``[[category id or None, count], …]``),
-    listed as ``_every_category``."""
-    return _every_category(categories, dict(map(tuple, category_counts)))
-
-
-def _every_category(categories, counts):
-    """``(category, count)`` for every category in ``categories`` (zero included), then the
-    rows without a category under ``None`` when there are some: the one shape of counts per
-    category."""
-    result = [(category, counts.get(category.pk, 0)) for category in categories]
-    if counts.get(None):
-        result.append((None, counts[None]))
-    return result
-
-
-def report_members(report):
-    """The members whose published remarks a 資料 lists, in 五十音順 (from its summary)."""
-    return (
-        Member.objects.filter(report_summaries=report.pk)
-        .select_related("committee")
-        .order_by("name_kana", "name")
-    )
-
-
-def report_policy_items(report):
-    """The policy items the published remarks of a 資料 are about (from its summary)."""
-    return (
-        PolicyItem.objects.filter(report_summaries=report.pk)
-        .select_related("policy")
-        .order_by("policy__title", "order", "id")
-    )
-
-
 def report_published_comment_ids(report):
     """The ids of the published remarks a 資料 lists."""
     return set(report_published(report).values_list("pk", flat=True))
-
-
-def report_source_meetings(report):
-    """The meetings whose published remarks a 資料 lists (usually one; from its summary)."""
-    return Meeting.objects.filter(report_summaries=report.pk).select_related("committee")
 
 
 def _members_of(comments):
@@ -192,8 +140,8 @@ def report_filter_choices(report, categories=None):
     """The choices of a 資料's filter: its own members and policy items (from its summary),
     every category (two queries, three without ``categories``)."""
     return FilterChoices(
-        members=list(report_members(report)),
-        items=list(report_policy_items(report)),
+        members=list(summaries.report_members(report)),
+        items=list(summaries.report_policy_items(report)),
         categories=public_categories() if categories is None else categories,
     )
 
@@ -275,7 +223,7 @@ def report_table(report, params):
     ``EmptyPage``.
     """
     categories = public_categories()
-    summary = report_category_counts(report, categories)
+    summary = summaries.report_category_counts(report, categories)
     total = sum(count for _category, count in summary)
     filterset = report_filter(report, params, categories=categories)
     if not filter_is_valid(filterset):
@@ -396,34 +344,6 @@ def remarks_of(params=None, *, version=None, **condition):
     total = remark_count(comments, f"{field}={value.pk}", version=version)
     page = remark_page(comments, params or {}, total=total)
     return page, table.rows(page.object_list, links=True)
-
-
-def reports_source_meetings(reports):
-    """For each 資料 (by pk), the meetings its published remarks were made at, newest first:
-    one query (their summaries' meetings)."""
-    meetings = {report.pk: [] for report in reports}
-    rows = (
-        Meeting.objects.filter(report_summaries__in=[report.pk for report in reports])
-        .annotate(report_id=F("report_summaries"))
-        .select_related("committee")
-        .order_by("report_id", "-fiscal_year", "-number")
-    )
-    for meeting in rows:
-        meetings[meeting.report_id].append(meeting)
-    return meetings
-
-
-def reports_category_counts(reports, categories):
-    """For each 資料 (by pk), the counts per 対応区分 of its published rows, listed as
-    ``_every_category``: from their summaries (read with them: ``select_related("summary")``)."""
-    return {report.pk: report_category_counts(report, categories) for report in reports}
-
-
-def published_category_counts(categories):
-    """The counts per 対応区分 of every published remark (a remark two 資料 list counts once),
-    listed as ``_every_category``: one look-up of their summary (``feedback.summaries``)."""
-    summary = PublishedSummary.objects.filter(pk=1).first()
-    return count_by_category(categories, summary.category_counts if summary else [])
 
 
 def public_meetings_list():

@@ -4,7 +4,8 @@ A 資料's page shows its counts per 対応区分, the members and policy items 
 meetings its remarks were made at; the 資料 list shows the counts of every 資料 and of every
 published remark. Read from the rows, each grows with the data (a 資料 of 95,000 rows took most
 of a second), so they are kept: ``ReportSummary`` (one per 資料) and ``PublishedSummary`` (one
-row), read by primary key (``feedback.selectors``).
+row), read by primary key by the functions at the end of this module (the 資料 page and list,
+``feedback.selectors.report_table`` and ``report_filter_choices``).
 
 How they stay exact:
 
@@ -24,7 +25,7 @@ How they stay exact:
 
 ``tests/feedback/test_summaries.py`` walks every write path and compares what is stored with
 ``computed``. Writes nothing here sees must rebuild what they change: raw SQL (``refresh_all``,
-from ``manage.py shell``) and data migrations, which use the migration's own models (as 0017
+from ``manage.py shell``) and data migrations, which use the migration's own models (as 0022
 summarises the data it finds).
 """
 
@@ -32,17 +33,20 @@ import threading
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from feedback.models import (
     CityResponse,
     Comment,
+    Meeting,
+    Member,
     PublishedSummary,
     Report,
     ReportEntry,
     ReportSummary,
 )
+from policy.models import PolicyItem
 from publication import stamp
 from publication.signals import bulk_write
 
@@ -264,3 +268,84 @@ def connect():
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
     pre_save.connect(_row_saving, sender=ReportEntry, dispatch_uid="summaries-reportentry-pre")
     bulk_write.connect(_bulk_written, dispatch_uid="summaries-bulk")
+
+
+# -- reads: what the pages show about a whole 資料, and about every published remark --------
+
+
+def report_category_counts(report, categories):
+    """Counts per 対応区分 of a 資料's published rows, listed as ``_every_category``: from its
+    summary (``feedback.summaries``), which comes with the 資料 when it was read
+    ``select_related("summary")`` and is one look-up by primary key otherwise."""
+    try:
+        summary = report.summary
+    except ReportSummary.DoesNotExist:  # a 資料 that lists no published remark
+        return _every_category(categories, {})
+    return count_by_category(categories, summary.category_counts)
+
+
+def reports_category_counts(reports, categories):
+    """For each 資料 (by pk), the counts per 対応区分 of its published rows, listed as
+    ``_every_category``: from their summaries (read with them: ``select_related("summary")``)."""
+    return {report.pk: report_category_counts(report, categories) for report in reports}
+
+
+def published_category_counts(categories):
+    """The counts per 対応区分 of every published remark (a remark two 資料 list counts once),
+    listed as ``_every_category``: one look-up of their summary (``feedback.summaries``)."""
+    summary = PublishedSummary.objects.filter(pk=1).first()
+    return count_by_category(categories, summary.category_counts if summary else [])
+
+
+def count_by_category(categories, category_counts):
+    """``category_counts`` as a summary stores them (``[[category id or None, count], …]``),
+    listed as ``_every_category``."""
+    return _every_category(categories, dict(map(tuple, category_counts)))
+
+
+def _every_category(categories, counts):
+    """``(category, count)`` for every category in ``categories`` (zero included), then the
+    rows without a category under ``None`` when there are some: the one shape of counts per
+    category."""
+    result = [(category, counts.get(category.pk, 0)) for category in categories]
+    if counts.get(None):
+        result.append((None, counts[None]))
+    return result
+
+
+def report_members(report):
+    """The members whose published remarks a 資料 lists, in 五十音順 (from its summary)."""
+    return (
+        Member.objects.filter(report_summaries=report.pk)
+        .select_related("committee")
+        .order_by("name_kana", "name")
+    )
+
+
+def report_policy_items(report):
+    """The policy items the published remarks of a 資料 are about (from its summary)."""
+    return (
+        PolicyItem.objects.filter(report_summaries=report.pk)
+        .select_related("policy")
+        .order_by("policy__title", "order", "id")
+    )
+
+
+def report_source_meetings(report):
+    """The meetings whose published remarks a 資料 lists (usually one; from its summary)."""
+    return Meeting.objects.filter(report_summaries=report.pk).select_related("committee")
+
+
+def reports_source_meetings(reports):
+    """For each 資料 (by pk), the meetings its published remarks were made at, newest first:
+    one query (their summaries' meetings)."""
+    meetings = {report.pk: [] for report in reports}
+    rows = (
+        Meeting.objects.filter(report_summaries__in=[report.pk for report in reports])
+        .annotate(report_id=F("report_summaries"))
+        .select_related("committee")
+        .order_by("report_id", "-fiscal_year", "-number")
+    )
+    for meeting in rows:
+        meetings[meeting.report_id].append(meeting)
+    return meetings

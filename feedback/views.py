@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from feedback import excel, lineage, selectors, snapshots, table, wareki, writers
+from feedback import excel, lineage, selectors, snapshots, summaries, table, wareki, writers
 from publication.cache import request_stamp
 
 
@@ -27,12 +27,12 @@ class ReportListView(ListView):
         context = super().get_context_data(**kwargs)
         reports = list(context["reports"])
         categories = selectors.public_categories()
-        counts = selectors.reports_category_counts(reports, categories)
-        meetings = selectors.reports_source_meetings(reports)
+        counts = summaries.reports_category_counts(reports, categories)
+        meetings = summaries.reports_source_meetings(reports)
         context["reports"] = [
             (report, counts[report.pk], meetings[report.pk]) for report in reports
         ]
-        context["summary"] = selectors.published_category_counts(categories)
+        context["summary"] = summaries.published_category_counts(categories)
         return context
 
 
@@ -87,7 +87,7 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             filter=read.filter,
             query=selectors.filter_query(read.filter),
             summary=read.summary,
-            source_meetings=list(selectors.report_source_meetings(report)),
+            source_meetings=list(summaries.report_source_meetings(report)),
             querystring=_querystring(self.request.GET, "page", "after", "before"),
             withdrawn_since=withdrawn,
             # The latest change of what the page shows: the 資料's publication, its rows here.

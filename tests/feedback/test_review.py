@@ -130,7 +130,7 @@ def test_a_proposal_pending_at_the_upgrade_to_response_keys_is_approved_as_propo
     propose(client_as(EDITOR, "henshu"), comment, response=NEW_RESPONSE)
     proposal = ChangeRequest.objects.get()
     stored = {"base": proposal.base, "proposed": proposal.proposed}
-    # As stored before migration 0020: the text of 市の考え方 under ``response_body``.
+    # As stored before migration 0018: the text of 市の考え方 under ``response_body``.
     migration.backwards(apps, None)
     proposal.refresh_from_db()
     assert (proposal.proposed["response_body"], "response" in proposal.proposed) == (

@@ -154,7 +154,7 @@ def test_indexed_search_selects_exactly_what_a_python_scan_selects(bodies, query
         if any(fold(query) in fold(text) for text in texts_of(comment))
     }
     # Through the index, and without it as a search for common keywords reads (on PostgreSQL
-    # through feedback_search_contains, migration 0018).
+    # through feedback_search_contains, migration 0023).
     assert found(common=False) == expected
     assert found(common=True) == expected
 

@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from feedback import selectors, table
+from feedback import selectors, summaries, table
 from feedback.models import Comment, FollowUp, ReflectionCategory
 from feedback.services import report_publish
 from tests.factories import (
@@ -171,8 +171,8 @@ def test_counts_per_category_list_every_category_then_the_uncategorised(db):
     categories = list(ReflectionCategory.objects.order_by("order", "name")[:2])
     report = report_with_comments([answered_comment(), CommentFactory()])
 
-    counted = selectors.count_by_category(categories, [[categories[1].pk, 2], [None, 1]])
-    grouped = selectors.report_category_counts(report, categories)
+    counted = summaries.count_by_category(categories, [[categories[1].pk, 2], [None, 1]])
+    grouped = summaries.report_category_counts(report, categories)
 
     assert counted == [(categories[0], 0), (categories[1], 2), (None, 1)]
     # Drafts are not counted: the 資料 is not published.
@@ -182,7 +182,7 @@ def test_counts_per_category_list_every_category_then_the_uncategorised(db):
 def test_published_category_counts_are_those_of_the_published_remarks(shiryo2):
     categories = selectors.public_categories()
 
-    counts = dict(selectors.published_category_counts(categories))
+    counts = dict(summaries.published_category_counts(categories))
 
     assert (counts[category("反映")], counts[category("参考")]) == (2, 5)
     assert sum(counts.values()) == 7

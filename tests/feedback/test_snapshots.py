@@ -81,7 +81,7 @@ def test_a_snapshot_confirmed_before_the_upgrade_to_response_keys_prints_the_sam
     migration = importlib.import_module("feedback.migrations.0018_response_keys")
     snapshot = ReportSnapshot.objects.get(report=shiryo2)
     stored = snapshot.rows
-    # As stored before migration 0020: the text of 市の考え方 under ``city_view``.
+    # As stored before migration 0018: the text of 市の考え方 under ``city_view``.
     migration.backwards(apps, None)
     snapshot.refresh_from_db()
     assert sorted(snapshot.rows[0]) == [
