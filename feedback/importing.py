@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from feedback.table import IMPORT_TITLES as COLUMN_TITLES  # the columns and their aliases
 from feedback.writers import needs_formula_guard
@@ -143,8 +145,6 @@ class _Grid:
 
     def column_name(self, index):
         if self.spreadsheet:
-            from openpyxl.utils import get_column_letter
-
             return f"{get_column_letter(index + 1)}列"
         return f"{index + 1}列目"
 
@@ -239,8 +239,6 @@ def _read_xlsx(content):
         )
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise SheetError("Excel ブック（.xlsx）ではありません。")
-
-    from openpyxl import load_workbook
 
     try:
         # openpyxl parses with defusedxml when it is installed (it is a requirement).

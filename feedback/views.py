@@ -16,8 +16,13 @@ from publication.cache import request_stamp
 
 
 class ReportListView(ListView):
+    """The published 資料, newest first, fifty a page: a city keeps every committee's 資料 for
+    years, and a page of all of them (400 at 100,000 remarks) took a third of a second to
+    render and weighed 640 kB."""
+
     template_name = "feedback/report_list.html"
     context_object_name = "reports"
+    paginate_by = 50
 
     def get_queryset(self):
         # Each 資料's counts come with it, from its summary (feedback.summaries).

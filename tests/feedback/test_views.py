@@ -1,6 +1,7 @@
 """The public pages over HTTP: published records only, exact rows, links between pages."""
 
 import datetime
+import re
 
 import pytest
 from django.db.models import Max
@@ -266,3 +267,21 @@ def test_site_wide_lists_give_the_date_of_the_latest_public_change(client):
     when = '<time datetime="2026-04-01">令和8年4月1日</time>'
     footer = f'<p class="updated">公開データの最終更新日: {when}</p>'
     assert [footer in page for page in pages] == [True, True, True]
+
+
+def test_report_list_pages_fifty_at_a_time_newest_first(client):
+    reports = [published_report(count=1, title=f"ページ送りの資料{n:02}") for n in range(1, 52)]
+    newest_first = [report.title for report in reversed(reports)]
+
+    def titles(page):
+        return re.findall(r'<h3 class="report-card__title"><a href="[^"]+">([^<]+)</a>', page)
+
+    first = client.get("/").content.decode()
+    assert titles(first) == newest_first[:50]
+    assert "（全51件中 1～50件目）" in first
+    assert '<a href="?page=2" rel="next">次のページ</a>' in first
+    second = client.get("/?page=2").content.decode()
+    assert titles(second) == newest_first[50:]
+    assert "（全51件中 51～51件目）" in second
+    assert '<a href="?page=1" rel="prev">前のページ</a>' in second
+    assert client.get("/?page=3").status_code == 404
