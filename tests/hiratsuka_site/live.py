@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -58,6 +59,11 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.output = None
+        # A file, not a pipe: nobody reads a pipe while the test runs, and once the request log
+        # passes the pipe's 64 kB the server blocks on its own log line, holding the logging
+        # lock every other request thread needs (the test then sees a server that no longer
+        # answers).
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 (closed by stop)
         bind = f"127.0.0.1:{self.port}"
         if workers is None:
             command = [sys.executable, "manage.py", "runserver", "--noreload", bind]
@@ -69,9 +75,8 @@ class Server:
             command,
             cwd=PROJECT,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -79,7 +84,7 @@ class Server:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     return
             except OSError:
-                assert self.process.poll() is None, self.process.stdout.read()
+                assert self.process.poll() is None, self.stop()
                 time.sleep(0.2)
         self.stop()
         raise AssertionError("runserver did not start within 60 s")
@@ -90,12 +95,14 @@ class Server:
             return self.output
         self.process.terminate()
         try:
-            output, _ = self.process.communicate(timeout=30)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            output, _ = self.process.communicate()
-        self.output = output
-        return output
+            self.process.wait()
+        with self.log:
+            self.log.seek(0)
+            self.output = self.log.read()
+        return self.output
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -113,3 +113,18 @@ def test_saves_and_autocomplete_at_once_lose_nothing(sqlite_server):
     assert all(found == members[0] for found in members)
     assert stored == expected
     assert "database is locked" not in log
+
+
+def test_a_long_request_log_does_not_stop_the_server(sqlite_server):
+    """The server's log outgrows a pipe's 64 kB buffer and every request is still answered.
+
+    A 404 is logged while the request is handled (「Not Found: …」), before its response: when
+    the log went to a pipe read only at the end, the request after a full pipe never came back.
+    """
+    server, _ = sqlite_server
+    visitor = Browser(server.url)
+    padding = "x" * 2000
+    statuses = [visitor.request(f"/no-such-page-{n}-{padding}/")[0] for n in range(1, 51)]
+    log = server.stop()
+    assert statuses == [404] * 50
+    assert f"Not Found: /no-such-page-50-{padding}/" in log
