@@ -12,14 +12,17 @@ import io
 import resource
 import statistics
 import time
+import urllib.parse
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from feedback import excel, paging, table
@@ -80,6 +83,64 @@ def sample_reports():
     return {report.entries.count(): report for report in reports}
 
 
+def public_paths(report_url, word):
+    """The eleven public paths ``make loadtest`` and ``make bench`` send their mixed load over,
+    with this database's ids: the 資料 list, a 資料 and its filter by ``word``, the search page
+    and a search, a remark, the member and policy item lists, a member, the meetings and the
+    stylesheet. Percent-encoded, as a browser sends them."""
+    remark = Comment.objects.published().order_by("pk").first()
+    member = Member.objects.get(pk=_busiest("member"))
+    paths = [
+        "/",
+        report_url,
+        f"{report_url}?q={word}",
+        "/comments/",
+        f"/comments/?q={word}",
+        remark.get_absolute_url(),
+        "/members/",
+        member.get_absolute_url(),
+        "/items/",
+        "/meetings/",
+        "/static/css/site.css",
+    ]
+    return [urllib.parse.quote(path, safe="/?=&") for path in paths]
+
+
+def _busiest(field):
+    """The id of the member, policy item or meeting with the most published remarks."""
+    counts = Comment.objects.published().values(field).annotate(remarks=Count("pk"))
+    return counts.order_by("-remarks", field).values_list(field, flat=True)[0]
+
+
+def other_page_urls():
+    """The public pages besides the 資料 and the search: lists, the busiest committee, member,
+    policy item and meeting, and their feeds (the site's too)."""
+
+    member = Member.objects.get(pk=_busiest("member"))
+    item = PolicyItem.objects.get(pk=_busiest("policy_item"))
+    meeting = Meeting.objects.select_related("committee").get(pk=_busiest("meeting"))
+    committee = meeting.committee
+    urls = {
+        "資料一覧": "/",
+        "委員一覧": "/members/",
+        "対象項目一覧": "/items/",
+        "会議一覧": "/meetings/",
+        "委員会": committee.get_absolute_url(),
+        "委員": member.get_absolute_url(),
+        "対象項目": item.get_absolute_url(),
+        "会議": meeting.get_absolute_url(),
+        "更新情報（全体）": reverse("feedback:feed"),
+    }
+    for label, name, record in (
+        ("委員会", "committee", committee),
+        ("委員", "member", member),
+        ("対象項目", "policy-item", item),
+        ("会議", "meeting", meeting),
+    ):
+        urls[f"更新情報（{label}）"] = reverse(f"feedback:{name}-feed", kwargs={"pk": record.pk})
+    return urls
+
+
 def middle_page_query(report, number, per_page):
     """The query string of page ``number``: a seek on position, as the page's own links."""
     positions = report.entries.order_by("position").values_list("position", flat=True)
@@ -115,8 +176,12 @@ def page_figures(*, repeat=3):
     for label, word in SEARCH_WORDS.items():
         search[f"{label}「{word}」"] = timed(c, f"/comments/?q={word}", cold=True, repeat=repeat)
     search["一覧（warm）"] = timed(c, "/comments/", cold=False, repeat=repeat)
+    others = {
+        label: timed(c, url, cold=True, repeat=repeat) for label, url in other_page_urls().items()
+    }
     return {
         "reports": reports,
+        "others": others,
         "stamp_ms": round(statistics.median(stamp_runs) * 1000, 2),
         "search": search,
         "comments": Comment.objects.count(),

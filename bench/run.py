@@ -38,6 +38,13 @@ PYTHON = sys.executable
 SETTINGS = "bench.settings"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")
 GUNICORN_WORKERS = 2
+# The mixed load of `make loadtest`: 50 connections over the eleven public paths, served as
+# `make serve` serves them (2 × cores + 1 workers).
+MIXED_CONNECTIONS = 50
+MIXED_WORKERS = 2 * (os.cpu_count() or 1) + 1
+LOADTEST_SCRIPT = ROOT / "scripts" / "loadtest.lua"
+# The warm search page's and the mixed load's keyword: a two-character word of the demo text.
+SEARCH_WORD = "窓口"
 
 
 # -- child processes -------------------------------------------------------------------------
@@ -104,13 +111,18 @@ def run_child(task, args):
     elif task == "import":
         result = measure.import_figures(args[0])
     elif task == "html":
-        # The bytes a reader gets, rendered by the same settings and data as gunicorn serves.
+        # The bytes a reader gets, rendered by the same settings and data as gunicorn serves;
+        # args are pairs of a URL and the file to write.
         c = measure.client()
-        measure.clear_page_cache()
-        response = c.get(args[0])
-        Path(args[1]).parent.mkdir(parents=True, exist_ok=True)
-        Path(args[1]).write_bytes(response.content)
-        result = {"status": response.status_code, "bytes": len(response.content)}
+        result = []
+        for url, path in zip(args[::2], args[1::2], strict=True):
+            measure.clear_page_cache()
+            response = c.get(url)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_bytes(response.content)
+            result.append({"status": response.status_code, "bytes": len(response.content)})
+    elif task == "public-paths":
+        result = measure.public_paths(args[0], args[1])
     elif task == "invalidate":
         result = measure.invalidation_check(args[0], lambda url: http_get(args[1] + url))
     elif task == "versions":
@@ -178,16 +190,17 @@ def http_get(url):
 class Gunicorn:
     """gunicorn serving the site in production mode on 127.0.0.1, stopped on exit."""
 
-    def __init__(self):
+    def __init__(self, workers=GUNICORN_WORKERS):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
 
     def __enter__(self):
         self.process = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
                 "hiratsuka_site.wsgi",
-                f"--workers={GUNICORN_WORKERS}",
+                f"--workers={self.workers}",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
             ],
@@ -239,9 +252,8 @@ def load(url, *, seconds, connections=4):
             text=True,
             check=True,
         ).stdout
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        return {"rps": round(rps, 1), "errors": int(errors[1]) if errors else 0, "tool": "wrk"}
+        result = parse_wrk(out)
+        return {"rps": result["rps"], "errors": result["errors"], "tool": "wrk"}
     return python_load(url, seconds=seconds, connections=connections)
 
 
@@ -274,12 +286,97 @@ def python_load(url, *, seconds, connections=4):
     }
 
 
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def mixed_load(base, paths, *, seconds):
+    """``MIXED_CONNECTIONS`` connections over ``paths`` in turn (scripts/loadtest.lua) for
+    ``seconds``: requests/s, latency percentiles in ms, errors (socket errors and non-2xx/3xx).
+    Needs wrk: the Python load generator does not keep this many connections honestly."""
+    wrk = ensure_wrk()
+    if not wrk:
+        return None
+    list_file = DATA / "mixed-paths.txt"
+    list_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    out = subprocess.run(
+        [
+            wrk,
+            "-t2",
+            f"-c{MIXED_CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-H",
+            f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}",
+            "-s",
+            str(LOADTEST_SCRIPT),
+            f"{base}/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, LOADTEST_PATHS=str(list_file)),
+    ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out):
+    """Requests/s, latency percentiles in ms and errors (socket errors and non-2xx/3xx) from
+    the output of ``wrk --latency``."""
+    latency = {
+        f"p{share}": round(float(value) * _UNITS[unit], 1)
+        for share, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    }
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = (sum(map(int, socket_errors.groups())) if socket_errors else 0) + (
+        int(non_2xx[1]) if non_2xx else 0
+    )
+    return {
+        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), 1),
+        "latency_ms": latency,
+        "errors": errors,
+    }
+
+
+def mixed_figures(paths, *, seconds):
+    """The mixed load of `make loadtest` against the same bytes served as static files."""
+    static_paths = []
+    pairs = []
+    for index, path in enumerate(paths):
+        if path.startswith("/static/"):
+            static_paths.append(path)
+            continue
+        static_paths.append(f"/static/bench/mixed-{index}.html")
+        pairs += [path, DATA / "staticfiles" / "bench" / f"mixed-{index}.html"]
+    rendered = child("html", *pairs)
+    with Gunicorn(workers=MIXED_WORKERS) as server:
+        for path in paths:  # each page once, as the first reader after a publish
+            http_get(server.base + path)
+        pages = mixed_load(server.base, paths, seconds=seconds)
+        static = mixed_load(server.base, static_paths, seconds=seconds)
+    if pages is None:
+        return None
+    return {
+        "paths": paths,
+        "statuses": sorted({page["status"] for page in rendered}),
+        "workers": MIXED_WORKERS,
+        "connections": MIXED_CONNECTIONS,
+        "pages": pages,
+        "static": static,
+        "ratio": round(pages["rps"] / static["rps"], 2) if static["rps"] else None,
+    }
+
+
 def load_figures(pages, *, seconds):
     """Each page against the same bytes served as a static file, by the same gunicorn."""
     static_root = DATA / "staticfiles"
     html = {}
     for name, url in pages.items():
-        html[name] = child("html", url, static_root / "bench" / f"{name}.html")
+        html[name] = child("html", url, static_root / "bench" / f"{name}.html")[0]
     results = {}
     with Gunicorn() as server:
         for name, url in pages.items():
@@ -366,6 +463,138 @@ def load_markdown(run):
     return lines
 
 
+def _met(ok):
+    return "met" if ok else "**not met**"
+
+
+def _ms(values):
+    return " / ".join(f"{value:,.1f}" for value in values) + " ms"
+
+
+def goal_rows(run):
+    """``(goal, measured, met)`` for each goal of issue 13 this run measured."""
+    rows = []
+    load = run.get("load")
+    if load:
+        for name, label in (("report", "資料 page"), ("search", "search page")):
+            value = load[name]["ratio"]
+            rows.append((f"warm {label} ≥ 0.9 × the same bytes static", value, value >= 0.9))
+        inv = load["invalidation"]
+        shown = [inv["edit_shown_after_ms"], inv["revert_shown_after_ms"]]
+        ok = None not in shown and max(shown) <= 1000
+        measured = _ms(shown) if None not in shown else "not within 3 s"
+        rows.append(("a change (edit / revert) shown by the server ≤ 1 s", measured, ok))
+    pages = run["pages"]
+    queries = max(
+        report[kind]["queries"]
+        for report in pages["reports"].values()
+        for kind in ("cold", "warm", "middle_page", "last_page", "filtered")
+    )
+    rows.append(("queries per 資料 page ≤ 8", f"at most {queries}", queries <= 8))
+    largest, report = max(pages["reports"].items(), key=lambda item: int(item[0]))
+    kinds = ("cold", "middle_page", "last_page", "filtered")
+    times = [report[kind]["ms"] for kind in kinds]
+    rows.append(
+        (
+            f"cold 資料 page of {int(largest):,} rows ≤ 100 ms (first / middle / last / 「窓口」)",
+            _ms(times),
+            max(times) <= 100,
+        )
+    )
+    times = [item["ms"] for label, item in pages["search"].items() if "warm" not in label]
+    rows.append(
+        (
+            "cold list / search of 3, 2, 1 characters ≤ 100 ms",
+            _ms(times),
+            max(times) <= 100,
+        )
+    )
+    others = pages.get("others", {})
+    if others:
+        slowest = max(others, key=lambda label: others[label]["ms"])
+        ms = others[slowest]["ms"]
+        rows.append(
+            (
+                f"every other public page cold ≤ 100 ms ({len(others)} pages, table 7)",
+                f"slowest: {slowest} {ms:,.1f} ms",
+                ms <= 100,
+            )
+        )
+    admin = run.get("admin")
+    if admin:
+        times = [item["ms"] for name, item in admin.items() if name != "autocomplete"]
+        rows.append(
+            (
+                "admin ≤ 200 ms (remarks: first / middle / last / filtered / search / 未回答; "
+                "資料 list)",
+                _ms(times),
+                max(times) <= 200,
+            )
+        )
+        if "autocomplete" in admin:
+            ms = admin["autocomplete"]["ms"]
+            rows.append(("admin autocomplete of one character ≤ 200 ms", _ms([ms]), ms <= 200))
+    mixed = run.get("mixed", False)
+    if mixed is None:
+        rows.append(("mixed load of 50 connections", "not measured: wrk is missing", False))
+    if mixed:
+        latency, errors = mixed["pages"]["latency_ms"], mixed["pages"]["errors"]
+        rows.append(
+            (
+                f"mixed load ({mixed['connections']} connections, 11 paths): p99 ≤ 100 ms, "
+                "0 errors, ≥ 0.5 × static req/s",
+                f"p99 {latency.get('p99', 0):,.1f} ms, {errors} errors, {mixed['ratio']} × static",
+                latency.get("p99", 1e9) <= 100 and errors == 0 and mixed["ratio"] >= 0.5,
+            )
+        )
+    if "import" in run:
+        value = run["import"]["real"]["seconds"] / run["import"]["baseline"]["seconds"]
+        rows.append(("import ≤ 2× its baseline", f"{value:.2f}×", value <= 2))
+    if "excel" in run:
+        styled, plain = run["excel"]["styled"], run["excel"]["plain"]
+        value = styled["seconds"] / plain["seconds"]
+        added = styled["peak_rss_mb"] - styled["rss_before_mb"]
+        rows.append(
+            (
+                "Excel export ≤ 2× openpyxl unstyled, ≤ 150 MB for the workbook",
+                f"{value:.2f}×, +{added:,.0f} MB",
+                value <= 2 and added <= 150,
+            )
+        )
+    return rows
+
+
+def goals_markdown(size, run):
+    lines = [
+        "",
+        f"**Goals at {int(size):,} remarks** (issue 13; every figure below, from this run)",
+        "",
+        "| goal | measured | |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {goal} | {measured} | {_met(ok)} |" for goal, measured, ok in goal_rows(run)]
+    return lines
+
+
+def mixed_markdown(mixed):
+    latency = mixed["pages"]["latency_ms"]
+    percentiles = " / ".join(f"{latency.get(p, 0):,.1f}" for p in ("p50", "p75", "p90", "p99"))
+    return [
+        "",
+        f"**8. Mixed load** (`make loadtest`'s: wrk, {mixed['connections']} connections, the "
+        f"eleven public paths in turn, gunicorn with {mixed['workers']} workers)",
+        "",
+        "| | req/s | latency p50 / p75 / p90 / p99 ms | errors |",
+        "|---|---:|---|---:|",
+        f"| pages | {mixed['pages']['rps']:,} | {percentiles} | {mixed['pages']['errors']} |",
+        f"| the same bytes as static files | {mixed['static']['rps']:,} | | "
+        f"{mixed['static']['errors']} |",
+        f"| ratio (goal ≥ 0.5) | {mixed['ratio']} | | |",
+        "",
+        "Paths: " + ", ".join(f"`{path}`" for path in mixed["paths"]),
+    ]
+
+
 def markdown(db, figures):
     lines = [f"<!-- bench:{db['vendor']} -->", f"## Results on {db['label']}", ""]
     lines += [
@@ -381,6 +610,7 @@ def markdown(db, figures):
             f"Demo data: {gen['seconds']:.1f} s to generate "
             f"({int(size):,} remarks with answers, follow-ups, 資料 and one history row each).",
         ]
+        lines += goals_markdown(size, run)
         if "load" in run:
             lines += load_markdown(run)
         lines += [
@@ -420,6 +650,19 @@ def markdown(db, figures):
         ]
         for label, item in admin.items():
             lines.append(f"| {label} `{item['url']}` | {item['queries']} | {item['ms']} |")
+        others = pages.get("others", {})
+        if others:
+            lines += [
+                "",
+                f"**7. Other public pages at {pages['comments']:,} remarks** (cold)",
+                "",
+                "| page | queries | ms |",
+                "|---|---:|---:|",
+            ]
+            for label, item in others.items():
+                lines.append(f"| {label} `{item['url']}` | {item['queries']} | {item['ms']} |")
+        if run.get("mixed"):
+            lines += mixed_markdown(run["mixed"])
         if "excel" in run:
             styled, plain = run["excel"]["styled"], run["excel"]["plain"]
             lines += [
@@ -473,7 +716,13 @@ def main():
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument(
-        "--parts", default="all", help="all, or some of pages,admin,load,excel,import"
+        "--parts", default="all", help="all, or some of pages,admin,load,mixed,excel,import"
+    )
+    parser.add_argument(
+        "--mixed-seconds",
+        type=int,
+        default=int(os.environ.get("BENCH_MIXED_SECONDS", "30")),
+        help="the mixed load's duration (make loadtest's 30 s)",
     )
     parser.add_argument(
         "--demo-data",
@@ -508,7 +757,7 @@ def main():
         seconds = child("generate", size, f"7,2000,{size}", "history")["seconds"]
         run = {"generate": {"seconds": seconds}, "load_seconds": options.seconds}
         print(f"   generated in {seconds:.1f} s", flush=True)
-        parts = {"pages", "admin", "load", "excel", "import"}
+        parts = {"pages", "admin", "load", "mixed", "excel", "import"}
         if options.parts != "all":
             parts = set(options.parts.split(","))
         run["pages"] = child("pages")
@@ -520,8 +769,12 @@ def main():
         )[1]["cold"]["url"]
         if "load" in parts:
             run["load"] = load_figures(
-                {"report": report_url, "search": "/comments/"}, seconds=options.seconds
+                {"report": report_url, "search": f"/comments/?q={urllib.parse.quote(SEARCH_WORD)}"},
+                seconds=options.seconds,
             )
+        if "mixed" in parts:
+            paths = child("public-paths", report_url, SEARCH_WORD)
+            run["mixed"] = mixed_figures(paths, seconds=options.mixed_seconds)
         if size == sizes[0] and "excel" in parts:
             export_rows = min(size, 10_000)
             run["excel"] = {

@@ -27,16 +27,13 @@ for _ in $(seq 1 120); do
 done
 curl -fs -o /dev/null "http://127.0.0.1:$port/" || { cat "$log"; exit 1; }
 
-# The public pages a reader visits, with the ids of the database being served.
+# The public pages a reader visits, with the ids of the database being served (the same eleven
+# paths as `make bench`'s mixed load: bench/measure.py public_paths).
 DJANGO_DEBUG=1 .venv/bin/python manage.py shell --no-imports -c '
+from bench.measure import public_paths
 from feedback import selectors
 report = selectors.public_reports().first()
-comment = selectors.published_comments().first()
-member = selectors.public_members().first()
-paths = ["/", report.get_absolute_url(), report.get_absolute_url() + "?q=AI", "/comments/",
-         "/comments/?q=%E3%83%87%E3%82%B8%E3%82%BF%E3%83%AB", comment.get_absolute_url(),
-         "/members/", member.get_absolute_url(), "/items/", "/meetings/", "/static/css/site.css"]
-print("\n".join(paths))' >"$paths"
+print("\n".join(public_paths(report.get_absolute_url(), "デジタル")))' >"$paths"
 
 echo "== wrk -t2 -c$connections -d$duration --latency ($(wc -l <"$paths") paths, $(nproc) cores)"
 LOADTEST_PATHS="$paths" wrk -t2 -c"$connections" -d"$duration" --timeout 10s --latency \

@@ -230,8 +230,25 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
                             "revert_fetches": 1,
                         }
                     },
+                    "mixed": {
+                        "paths": ["/", "/static/css/site.css"],
+                        "statuses": [200],
+                        "workers": 5,
+                        "connections": 50,
+                        "pages": {
+                            "rps": 900.0,
+                            "latency_ms": {"p50": 9.0, "p75": 12.0, "p90": 20.0, "p99": 80.5},
+                            "errors": 0,
+                        },
+                        "static": {"rps": 1500.0, "latency_ms": {}, "errors": 0},
+                        "ratio": 0.6,
+                    },
                     "excel": {"styled": styled, "plain": plain},
-                    "import": {"file_bytes": 1, "baseline": baseline, "real": imported},
+                    "import": {
+                        "file_bytes": 1,
+                        "baseline": {"seconds": 2.0},
+                        "real": {"rows": 30, "seconds": 5.0},
+                    },
                 }
             },
         },
@@ -239,6 +256,77 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
     assert section.startswith("<!-- bench:sqlite -->\n## Results on SQLite")
     assert "| 250 | 7 / " in section
     assert "was shown after 310 ms, its revert after 12 ms" in section
+    assert "**Goals at 330 remarks**" in section
+    assert "| warm 資料 page ≥ 0.9 × the same bytes static | 0.5 | **not met** |" in section
+    assert (
+        "| a change (edit / revert) shown by the server ≤ 1 s | 310.0 / 12.0 ms | met |" in section
+    )
+    assert f"| queries per 資料 page ≤ 8 | at most {REPORT_PAGE_QUERIES} | met |" in section
+    assert (
+        "| mixed load (50 connections, 11 paths): p99 ≤ 100 ms, 0 errors, ≥ 0.5 × static "
+        "req/s | p99 80.5 ms, 0 errors, 0.6 × static | met |"
+    ) in section
+    assert "| import ≤ 2× its baseline | 2.50× | **not met** |" in section
+    assert "| pages | 900.0 | 9.0 / 12.0 / 20.0 / 80.5 | 0 |" in section
+    assert {item["status"] for item in pages["others"].values()} == {200}
+    assert set(pages["others"]) == {
+        "資料一覧",
+        "委員一覧",
+        "対象項目一覧",
+        "会議一覧",
+        "委員会",
+        "委員",
+        "対象項目",
+        "会議",
+        "更新情報（全体）",
+        "更新情報（委員会）",
+        "更新情報（委員）",
+        "更新情報（対象項目）",
+        "更新情報（会議）",
+    }
+    assert f"| 委員会 `{pages['others']['委員会']['url']}` |" in section
+
+
+def test_public_paths_are_the_eleven_pages_of_the_mixed_load_and_all_answer(demo):
+    report = Report.objects.published().order_by("pk").first()
+    paths = measure.public_paths(report.get_absolute_url(), "窓口")
+    c = measure.client()
+
+    assert len(paths) == 11
+    assert paths[:5] == [
+        "/",
+        report.get_absolute_url(),
+        f"{report.get_absolute_url()}?q=%E7%AA%93%E5%8F%A3",
+        "/comments/",
+        "/comments/?q=%E7%AA%93%E5%8F%A3",
+    ]
+    assert paths[6::2] == ["/members/", "/items/", "/static/css/site.css"]
+    assert [c.get(path).status_code for path in paths[:-1]] == [200] * 10
+
+
+def test_wrk_output_is_read_with_its_latency_and_every_kind_of_error():
+    # wrk pads a time in seconds with a space ("1.02s ").
+    out = "\n".join(
+        [
+            "Running 30s test @ http://127.0.0.1:8765/",
+            "  2 threads and 50 connections",
+            "  Latency Distribution",
+            "     50%  812.00us",
+            "     75%   16.40ms",
+            "     90%   18.70ms",
+            "     99%    1.02s ",
+            "  96843 requests in 30.01s, 1.20GB read",
+            "  Socket errors: connect 0, read 1, write 0, timeout 2",
+            "  Non-2xx or 3xx responses: 3",
+            "Requests/sec:   3226.60",
+            "Transfer/sec:     40.00MB",
+        ]
+    )
+    assert run.parse_wrk(out) == {
+        "rps": 3226.6,
+        "latency_ms": {"p50": 0.8, "p75": 16.4, "p90": 18.7, "p99": 1020.0},
+        "errors": 6,
+    }
 
 
 def test_report_section_replaces_only_its_own_database(tmp_path):
