@@ -64,11 +64,16 @@ class CommentFilter(django_filters.FilterSet):
         """``qs`` again, for keywords known to match many remarks (``common_keywords``): the
         same rows, found by walking them in their order instead of through the index. The
         form is already validated: no query of its own."""
+        return self.matching(self.queryset, common=True)
+
+    def matching(self, remarks, *, common=False):
+        """``remarks`` (a ``Comment`` queryset) narrowed by this bound, valid filter, keywords
+        through the index or, ``common``, without it (``common_qs``); unbound, all of them."""
         if not self.is_bound:
-            return self.qs
-        self.common_keywords = True
+            return remarks.all()
+        self.common_keywords = common
         try:
-            return self.filter_queryset(self.queryset.all())
+            return self.filter_queryset(remarks.all())
         finally:
             self.common_keywords = False
 

@@ -141,11 +141,32 @@ def _may_extend():
 
 
 @functools.cache
+def _bmp_folds():
+    """Each BMP character's one-character cluster, folded."""
+    return [_fold_cluster.__wrapped__(chr(code)) for code in range(0x10000)]
+
+
+@functools.cache
 def _changing():
     """A pattern matching runs of characters that folding changes on their own (BMP characters
     whose one-character cluster folds to something else, and any astral one)."""
-    changed = [code for code in range(0x10000) if _fold_cluster.__wrapped__(chr(code)) != chr(code)]
+    changed = [code for code, folded in enumerate(_bmp_folds()) if folded != chr(code)]
     return re.compile("[" + _ranges(changed) + "\U00010000-\U0010ffff]+")
+
+
+@functools.cache
+def _resizing():
+    """A pattern matching any character whose one-character cluster does not fold to exactly
+    one character (BMP characters: 「㍻」 → 「平成」, a space → nothing; and any astral one)."""
+    resized = [code for code, folded in enumerate(_bmp_folds()) if len(folded) != 1]
+    return re.compile("[" + _ranges(resized) + "\U00010000-\U0010ffff]")
+
+
+def keeps_positions(text):
+    """Whether ``fold(text)[i]`` comes from ``text[i]`` for every ``i`` (every character a
+    cluster of its own, folded to one character; most texts): ``fold_with_map``'s spans are
+    then ``(i, i + 1)`` and need not be built."""
+    return not _may_extend().search(text) and not _resizing().search(text)
 
 
 def _ranges(codes):

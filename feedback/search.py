@@ -49,7 +49,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from feedback.folding import fold, fold_with_map
+from feedback.folding import fold, fold_with_map, keeps_positions
 
 MAX_KEYWORDS = 5
 #: Between the folded texts of ``search_text``: whitespace, which ``fold`` removes from each text.
@@ -68,6 +68,9 @@ FTS_TABLE = "feedback_comment_search"
 SQLITE_INDEX_LIMITS = {"alone": 20_000, "narrowed": 1_000}
 #: PostgreSQL's substring test for ``common`` terms (migration 0023, module docstring).
 CONTAINS_FUNCTION = "feedback_search_contains"
+#: The derived texts of ``Comment`` no row shows: ~5 kB a remark, left out of the rows a page
+#: reads so that neither a sort nor the page carries them.
+SEARCH_COLUMNS = ("search_text", "search_bigrams")
 #: Remarks read and written per round by ``refresh_search_text``.
 REFRESH_BATCH_SIZE = 2000
 
@@ -305,11 +308,19 @@ def highlight(text, value):
     terms = sorted(search_terms(value), key=len, reverse=True)
     if not terms:
         return escape(text)
-    folded, spans = fold_with_map(text)
     pattern = re.compile("|".join(re.escape(term) for term in terms))
+    if keeps_positions(text):
+        # Most texts: a folded character's place is its original's, no map to build.
+        folded = fold(text)
+        places = ((match.start(), match.end()) for match in pattern.finditer(folded))
+    else:
+        folded, spans = fold_with_map(text)
+        places = (
+            (spans[match.start()][0], spans[match.end() - 1][1])
+            for match in pattern.finditer(folded)
+        )
     marked = []
-    for match in pattern.finditer(folded):
-        start, end = spans[match.start()][0], spans[match.end() - 1][1]
+    for start, end in places:
         if marked and start < marked[-1][1]:
             # Two matches inside one original character (「㍻」 → 「平成」): one mark.
             marked[-1] = (marked[-1][0], max(end, marked[-1][1]))

@@ -24,6 +24,7 @@ from feedback.models import (
     Member,
     ReflectionCategory,
     Report,
+    ReportEntry,
 )
 from feedback.paging import SEARCH_ORDER, ReportPage, remark_page, report_page
 from policy.models import PolicyItem
@@ -168,14 +169,9 @@ def report_filter(report, params, *, categories=None):
     )
 
 
-# Derived texts a row never shows (feedback/search.py): ~5 kB a remark, left out of the rows read
-# so that neither a sort nor the page carries them.
-SEARCH_COLUMNS = ("search_text", "search_bigrams")
-
-
 def _listed(comments):
     """Remarks loaded for ``table.rows`` without the search columns."""
-    return table.load(comments).defer(*SEARCH_COLUMNS)
+    return table.load(comments).defer(*search.SEARCH_COLUMNS)
 
 
 def search_filter(params):
@@ -204,20 +200,27 @@ def filter_query(filterset):
 @dataclass(frozen=True)
 class ReportTable:
     """What the 資料 page shows of its rows: the filter, counts per category and their
-    ``total``, one ``page`` of entries and their ``rows`` (``table.TableRow``)."""
+    ``total``, one ``page`` of entries and their ``rows`` (``table.TableRow``);
+    ``more_than_limit`` when a filter matches more than ``SEARCH_COUNT_LIMIT`` rows (the page's
+    count is then ``SEARCH_COUNT_LIMIT + 1`` and not shown)."""
 
     filter: CommentFilter
     summary: list
     total: int
     page: "ReportPage"
     rows: list
+    more_than_limit: bool = False
 
 
-def report_table(report, params):
+def report_table(report, params, *, version=None):
     """A published 資料's page of rows for ``params`` (its filter, ``page``, ``after``,
     ``before``): the categories, the counts from the 資料's summary (none more when the 資料
     was read ``select_related("summary")``), the filter's choices when the form is shown (two)
     and the page's own query, whatever the 資料's length.
+
+    Filtered, the matches are counted up to ``SEARCH_COUNT_LIMIT`` and kept per filter for
+    ``version`` (``remark_ids``), as the search counts its own: an exact count of a keyword in
+    most of a long 資料's rows reads every one of them.
 
     An invalid filter gives no rows (the page says why); a page number out of range raises
     ``EmptyPage``.
@@ -226,50 +229,96 @@ def report_table(report, params):
     summary = summaries.report_category_counts(report, categories)
     total = sum(count for _category, count in summary)
     filterset = report_filter(report, params, categories=categories)
+    paging = {name: params.get(name) for name in ("after", "before")}
+    matched = None
     if not filter_is_valid(filterset):
         page = report_page(report, comments=Comment.objects.none(), total=0)
-    else:
+    elif not filterset.is_active:
+        # Each row's remark is checked by its id (a correlated subquery): a plain ``IN
+        # (published remarks)`` made SQLite read every published remark of the site to find a
+        # page of seven rows, and PostgreSQL hash them all. The rows are those the category
+        # counts add up.
         page = report_page(
             report,
-            # Unfiltered, each row's remark is checked by its id (a correlated subquery): a
-            # plain ``IN (published remarks)`` made SQLite read every published remark of the
-            # site to find a page of seven rows, and PostgreSQL hash them all.
-            comments=(
-                filterset.qs.values("pk")
-                if filterset.is_active
-                else Comment.objects.published().filter(pk=OuterRef("comment_id"))
-            ),
+            comments=Comment.objects.published().filter(pk=OuterRef("comment_id")),
             number=params.get("page"),
-            after=params.get("after"),
-            before=params.get("before"),
-            # Unfiltered, the rows are those the category counts add up.
-            total=None if filterset.is_active else total,
+            **paging,
+            total=total,
+        )
+    else:
+        # Counted among the 資料's remarks through each remark's own indexes (its member, its
+        # policy item, the keyword's), the 資料 asked of each (``EXISTS``): joined the other
+        # way, the 資料's rows lead, all of them for a long 資料. At most
+        # ``SEARCH_COUNT_LIMIT + 1`` of them are read (their ids): a page of few matches looks
+        # its rows up by id, where a subquery made PostgreSQL join the 資料's every row first.
+        listed = ReportEntry.objects.filter(report=report, comment=OuterRef("pk"))
+        in_report = filterset.matching(
+            Comment.objects.published().filter(Exists(listed)), common=not _index_pays(filterset)
+        )
+        ids = remark_ids(in_report, _filter_key(f"report={report.pk}", params), version=version)
+        matched = len(ids)
+        # The page walks the 資料's rows in printed order: with few matches, those; with many,
+        # each row's remark is tested as it comes (correlated).
+        if matched <= SEARCH_COUNT_LIMIT:
+            comments = ids
+        else:
+            remarks = filterset.matching(Comment.objects.published(), common=True)
+            comments = remarks.filter(pk=OuterRef("comment_id")).values("pk")
+        page = report_page(
+            report, comments=comments, number=params.get("page"), **paging, total=matched
         )
     rows = [table.entry_row(entry) for entry in page.object_list]
-    return ReportTable(filter=filterset, summary=summary, total=total, page=page, rows=rows)
+    return ReportTable(
+        filter=filterset,
+        summary=summary,
+        total=total,
+        page=page,
+        rows=rows,
+        more_than_limit=matched is not None and matched > SEARCH_COUNT_LIMIT,
+    )
+
+
+def _kept(kind, key, version, read):
+    """``read()``, kept once per ``version`` (the request's public change stamp) beside the
+    rendered pages (``publication.cache``) under ``kind`` and ``key``, so every other page of
+    the same list reads it from memory until something public changes. Without ``version``,
+    read every time."""
+    if version is None:
+        return read()
+    cache_key = f"{kind}:" + hashlib.sha256(f"{version!r}|{key}".encode()).hexdigest()
+    value = page_cache().get(cache_key)
+    if value is None:
+        value = read()
+        page_cache().set(cache_key, value)
+    return value
 
 
 def remark_count(comments, key, *, version=None, at_most=None):
-    """How many ``comments`` there are: counted once per ``version`` (the request's public
-    change stamp) and kept beside the rendered pages (``publication.cache``) under ``key``, so
-    every other page of the same list reads it from memory until something public changes.
-    Without ``version``, counted every time.
+    """How many ``comments`` there are, kept per ``version`` under ``key`` (``_kept``).
 
     With ``at_most``, counting stops at ``at_most + 1`` (a ``LIMIT`` in a subquery): a larger
     result means "more than ``at_most``", at the cost of that many rows whatever the list's
     length."""
-    cache_key = (
-        "remark-count:" + hashlib.sha256(f"{version!r}|{at_most!r}|{key}".encode()).hexdigest()
-    )
-    total = page_cache().get(cache_key) if version is not None else None
-    if total is None:
+
+    def count():
         counted = comments.order_by()
         if at_most is not None:
             counted = counted.values("pk")[: at_most + 1]
-        total = counted.count()
-        if version is not None:
-            page_cache().set(cache_key, total)
-    return total
+        return counted.count()
+
+    return _kept("remark-count", f"{at_most!r}|{key}", version, count)
+
+
+def remark_ids(comments, key, *, version=None):
+    """The ids of ``comments``, at most ``SEARCH_COUNT_LIMIT + 1`` of them (more means "more
+    than the limit"), kept per ``version`` under ``key`` (``_kept``)."""
+    limit = SEARCH_COUNT_LIMIT + 1
+    return _kept(
+        "remark-ids",
+        f"{limit}|{key}",
+        version,
+        lambda: list(comments.order_by().values_list("pk", flat=True)[:limit]),
+    )
 
 
 #: The search counts its results up to this number; beyond it the page says 「1,000件以上」.
@@ -294,39 +343,54 @@ class RemarkSearch:
 PAGING_PARAMETERS = ("page", "after", "before")
 
 
+def _index_pays(filterset):
+    """Whether a valid ``filterset``'s keywords are best found through the index
+    (``search.index_pays``; a member or policy item narrows the rows too)."""
+    narrowed = filterset.is_bound and any(
+        filterset.form.cleaned_data.get(name) for name in NARROWING_FILTERS
+    )
+    return search.index_pays(filter_query(filterset), narrowed=narrowed)
+
+
+def _filter_key(scope, params):
+    """What a filtered list's counts are kept under: ``scope`` and ``params`` without paging."""
+    query = params.copy()
+    for name in PAGING_PARAMETERS:
+        query.pop(name, None)
+    return f"{scope}?{query.urlencode()}"
+
+
+def bounded_matches(filterset, params, scope, *, version=None):
+    """The remarks a valid ``filterset`` matches, counted up to ``SEARCH_COUNT_LIMIT``:
+    ``(remarks, count)``.
+
+    An exact count of tens of thousands of matches means reading every one of them, a cost no
+    reader asked for, while a page shows twenty and the seek links need no count. The count
+    (``remark_count``, kept per ``scope`` and filter for ``version``) reads the index only
+    where it pays (``_index_pays``) and says how to read the page: with more matches than the
+    limit, or a keyword in most remarks, the remarks are walked in the page's order and tested
+    until the page is full (``CommentFilter.common_qs``) instead of sorting every match.
+    """
+    indexed = _index_pays(filterset)
+    count = remark_count(
+        filterset.qs if indexed else filterset.common_qs(),
+        _filter_key(scope, params),
+        version=version,
+        at_most=SEARCH_COUNT_LIMIT,
+    )
+    common = not indexed or count > SEARCH_COUNT_LIMIT
+    return (filterset.common_qs() if common else filterset.qs), count
+
+
 def remark_search(params, *, version=None):
     """A page of the remark search for ``params`` (its filter, ``page``, ``after``,
-    ``before``).
-
-    The matches are counted up to ``SEARCH_COUNT_LIMIT`` (``remark_count``, kept per filter
-    for ``version``): an exact count of tens of thousands of matches means reading every one
-    of them, a cost no reader asked for, while the page shows twenty and the seek links need
-    no count. The count says how to read the page: with more matches than that, the remarks are
-    walked in the page's order and tested until the page is full (``CommentFilter.common_qs``)
-    instead of sorting every match; the count itself reads the index only where it pays
-    (``search.index_pays``).
-    """
+    ``before``), its matches counted up to ``SEARCH_COUNT_LIMIT`` (``bounded_matches``)."""
     filterset = search_filter(params)
     if not filter_is_valid(filterset):
         page = remark_page(Comment.objects.none(), {}, total=0)
         return RemarkSearch(filter=filterset, page=page, rows=[])
-    query = params.copy()
-    for name in PAGING_PARAMETERS:
-        query.pop(name, None)
-    key = "search?" + query.urlencode()
-    narrowed = filterset.is_bound and any(
-        filterset.form.cleaned_data.get(name) for name in NARROWING_FILTERS
-    )
-    indexed = search.index_pays(filter_query(filterset), narrowed=narrowed)
-    total = remark_count(
-        filterset.qs if indexed else filterset.common_qs(),
-        key,
-        version=version,
-        at_most=SEARCH_COUNT_LIMIT,
-    )
-    # Many matches: walk the page's order, testing each remark, rather than sort them all.
-    common = not indexed or total > SEARCH_COUNT_LIMIT
-    page = remark_page(filterset.common_qs() if common else filterset.qs, params, total=total)
+    matching, total = bounded_matches(filterset, params, "search", version=version)
+    page = remark_page(matching, params, total=total)
     return RemarkSearch(
         filter=filterset,
         page=page,

@@ -79,7 +79,9 @@ class ReportDetailView(FilteredPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         report = self.object
         try:
-            read = selectors.report_table(report, self.request.GET)
+            read = selectors.report_table(
+                report, self.request.GET, version=request_stamp(self.request)
+            )
         except EmptyPage as error:
             raise Http404("no such page") from error
         # What changed since the 配布版: marks on this page's rows, the rows withdrawn since.
@@ -89,6 +91,9 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             rows=rows,
             page_obj=read.page,
             total=read.total,
+            # Matches counted up to a limit, as the search's (selectors.bounded_matches).
+            count_limit=selectors.SEARCH_COUNT_LIMIT,
+            more_than_limit=read.more_than_limit,
             filter=read.filter,
             query=selectors.filter_query(read.filter),
             summary=read.summary,

@@ -18,6 +18,8 @@ from publication import stamp
 # The 資料 page: stamp, 資料 (with its summary: the counts), categories, members, items,
 # meetings, one page of rows.
 REPORT_PAGE_QUERIES = 7
+# On SQLite a keyword's candidates in the FTS table are counted first (search.index_pays).
+SQLITE = int(connection.vendor == "sqlite")
 # The search page: stamp, members, items, categories, count, one page of rows, follow-ups; with a
 # keyword on SQLite one more, how many candidates the FTS table lists (search.index_pays).
 SEARCH_PAGE_QUERIES = 7
@@ -71,9 +73,14 @@ def test_report_page_queries_do_not_grow_with_the_report(demo):
     client = measure.client()
     small, large = demo[7].get_absolute_url(), demo[250].get_absolute_url()
 
-    for url in (small, large, f"{large}?page=3", f"{large}?q=窓口"):
+    for url in (small, large, f"{large}?page=3"):
         result = measure.get(client, url, cold=True)
         assert (result["status"], result["queries"]) == (200, REPORT_PAGE_QUERIES), url
+    # Filtered, the matches are counted first (up to selectors.SEARCH_COUNT_LIMIT); on SQLite a
+    # keyword's candidates in the FTS table before that (search.index_pays).
+    for url, more in ((f"{large}?q=窓口", 1 + SQLITE), (f"{small}?q=窓口", 1 + SQLITE)):
+        result = measure.get(client, url, cold=True)
+        assert (result["status"], result["queries"]) == (200, REPORT_PAGE_QUERIES + more), url
     # Past the last page: the last page read again (the total is the category counts' sum).
     assert measure.get(client, f"{large}?page=999", cold=True)["queries"] == 8
     # Seeking from any position, or to the last page, costs what the first page does.
@@ -90,10 +97,10 @@ def test_report_page_lists_one_page_of_rows_in_order(demo):
     response = measure.client().get(f"{report.get_absolute_url()}?page=3")
 
     positions = [entry.position for entry in response.context["entries"]]
-    assert positions == list(range(201, 251))
-    assert response.context["page_obj"].paginator.num_pages == 3
+    assert positions == list(range(101, 151))
+    assert response.context["page_obj"].paginator.num_pages == 5
     assert response.context["total"] == 250
-    latest = report.entries.get(position=201).comment.follow_ups.last()
+    latest = report.entries.get(position=101).comment.follow_ups.last()
     assert response.context["entries"][0].latest_follow_up == (latest.body if latest else None)
 
 
@@ -107,22 +114,22 @@ def test_report_page_seeks_by_position_with_links_that_stay_correct(demo):
         return [entry.position for entry in response.context["entries"]], response
 
     first, response = positions("")
-    assert first == list(range(1, 101))
-    assert 'href="?after=100" rel="next"' in response.content.decode()
+    assert first == list(range(1, 51))
+    assert 'href="?after=50" rel="next"' in response.content.decode()
     assert 'rel="prev"' not in response.content.decode()
-    second, response = positions("after=100")
-    assert second == list(range(101, 201))
+    second, response = positions("after=50")
+    assert second == list(range(51, 101))
     html = response.content.decode()
-    assert 'href="?before=101" rel="prev"' in html and 'href="?after=200" rel="next"' in html
+    assert 'href="?before=51" rel="prev"' in html and 'href="?after=100" rel="next"' in html
     assert positions("after=200")[0] == list(range(201, 251))
-    assert positions("before=201")[0] == list(range(101, 201))
+    assert positions("before=201")[0] == list(range(151, 201))
     last, response = positions("page=last")
-    assert last == list(range(151, 251))
-    assert 'href="?before=151" rel="prev"' in response.content.decode()
+    assert last == list(range(201, 251))
+    assert 'href="?before=201" rel="prev"' in response.content.decode()
     assert 'rel="next"' not in response.content.decode()
     assert positions("before=51")[0] == list(range(1, 51))
     # Past the end: the last page; filters are kept in every link.
-    assert positions("after=250")[0] == list(range(151, 251))
+    assert positions("after=250")[0] == list(range(201, 251))
     filtered, response = positions("q=窓口&after=0")
     assert response.context["page_obj"].paginator.count == len(
         [e for e in report.entries.all() if "窓口" in e.comment.search_text]
@@ -261,7 +268,14 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
     assert (
         "| a change (edit / revert) shown by the server ≤ 1 s | 310.0 / 12.0 ms | met |" in section
     )
-    assert f"| queries per 資料 page ≤ 8 | at most {REPORT_PAGE_QUERIES} | met |" in section
+    most = max(
+        report[kind]["queries"]
+        for report in pages["reports"].values()
+        for kind in ("cold", "warm", "middle_page", "last_page")
+    )
+    filtered = max(report["filtered"]["queries"] for report in pages["reports"].values())
+    assert (most, filtered) == (REPORT_PAGE_QUERIES, REPORT_PAGE_QUERIES + 1 + SQLITE)
+    assert f"| at most {most}; filtered {filtered} | met |" in section
     assert (
         "| mixed load (50 connections, 11 paths): p99 ≤ 100 ms, 0 errors, ≥ 0.5 × static "
         "req/s | p99 80.5 ms, 0 errors, 0.6 × static | met |"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedback.folding import fold, fold_with_map
+from feedback.folding import fold, fold_with_map, keeps_positions
 from feedback.models import Comment
 from feedback.search import (
     highlight,
@@ -101,6 +101,27 @@ def test_fold_of_each_character_equals_the_mapped_fold():
         if fold(text := f"市ア{chr(code)}ア市") != fold_with_map(text)[0]
     ]
     assert differ == []
+
+
+def test_a_text_that_keeps_positions_maps_each_character_to_itself():
+    """``highlight`` skips the map for such texts: for each BMP character (beside 「市ア」),
+    when ``keeps_positions`` says so, the map is the identity."""
+    wrong = []
+    for code in range(0x10000):
+        text = f"市ア{chr(code)}ア市"
+        _folded, spans = fold_with_map(text)
+        if keeps_positions(text) and spans != [(i, i + 1) for i in range(len(text))]:
+            wrong.append(hex(code))
+    assert wrong == []
+    assert (
+        keeps_positions("行政のＤＸ"),
+        keeps_positions("㍻3年"),
+        keeps_positions("芦川 委員"),
+    ) == (
+        True,
+        False,
+        False,
+    )
 
 
 @settings(max_examples=50, deadline=None)
