@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from feedback import search
 from feedback.models import Comment
 
 # Chains are a handful of meetings long; the bound only stops a corrupt loop.
@@ -46,6 +47,8 @@ def committee_open_comments(committee, *, published_only=True):
     return (
         open_comments(published.filter(meeting__committee=committee), continuations=continuations)
         .select_related("meeting__committee", "member", "policy_item", "response__category")
+        # Not the search columns: a sort of the open remarks would carry ~5 kB each.
+        .defer(*search.SEARCH_COLUMNS)
         .order_by("meeting__fiscal_year", "meeting__number", "number")
     )
 

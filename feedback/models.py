@@ -515,6 +515,19 @@ class Comment(Publishable):
                 fields=["published_at", "id"],
                 name="comment_published",
             ),
+            # How many published remarks each member, policy item and meeting has (the lists,
+            # selectors._with_published_count): counted in the index alone, without reading
+            # the rows. The status leads: SQLite then seeks both columns of a bound
+            # ``status = %s AND member_id = …`` (with the member first, or a partial index on
+            # the status, it read each row to test the status: 0.5 s instead of 30 ms).
+            *(
+                models.Index(fields=["status", field], name=f"comment_public_{name}")
+                for field, name in (
+                    ("member", "member"),
+                    ("policy_item", "item"),
+                    ("meeting", "meeting"),
+                )
+            ),
         ]
         permissions = [
             # Used by the Excel/CSV import and export (feedback/excel.py, feedback/writers.py).

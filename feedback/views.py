@@ -270,10 +270,19 @@ class CommitteeDetailView(CommentListDetailView):
 
     def get_context_data(self, **kwargs):
         """The committee's remarks, and its open ones that have waited longest (the whole list
-        is ``CommitteeOpenRemarksView``): two queries however many are open."""
+        is ``CommitteeOpenRemarksView``): two queries however many are open, the count stopped
+        past ``SEARCH_COUNT_LIMIT`` (「1,000件以上」) and kept per change stamp."""
         context = super().get_context_data(**kwargs)
         open_comments = lineage.committee_open_comments(self.object)
-        context["open_total"] = open_comments.count()
+        limit = selectors.SEARCH_COUNT_LIMIT
+        context["open_total"] = selectors.remark_count(
+            open_comments,
+            f"open:committee={self.object.pk}",
+            version=request_stamp(self.request),
+            at_most=limit,
+        )
+        context["open_more"] = context["open_total"] > limit
+        context["open_limit"] = limit
         context["open_remarks"] = lineage.with_age(open_comments[: lineage.OPEN_REMARKS_SHOWN])
         return context
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from feedback import permissions
+from feedback import permissions, selectors
 from feedback.models import CityResponse, Comment, FollowUp, Meeting, ReflectionCategory, Report
 from feedback.services import report_publish
 from tests.crawl import Links
@@ -312,6 +312,20 @@ def test_committee_page_lists_the_open_remarks_that_waited_longest(client, db):
     assert '<a href="?page=1" rel="prev">前のページ</a>' in second
     assert client.get(f"/committees/{committee.pk}/open/?page=3").status_code == 404
     assert client.get(f"/committees/{committee.pk + 999}/open/").status_code == 404
+
+
+def test_committee_page_counts_its_open_remarks_up_to_the_limit(client, db, monkeypatch):
+    committee = open_remarks_of(5, 100)
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 50)
+
+    block = section(client.get(f"/committees/{committee.pk}/").content.decode(), "open-remarks")
+
+    assert "<caption>未終結の意見 50件以上（経過日数の長い順に20件）</caption>" in block
+    assert (
+        f'<a href="/committees/{committee.pk}/open/">未終結の意見をすべて見る（50件以上）</a>'
+        in block
+    )
+    assert "105件" not in block
 
 
 def test_committee_page_shows_every_open_remark_when_they_are_few(client, db):
