@@ -32,7 +32,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from feedback import selectors, wareki
+from feedback import selectors, summaries, wareki
 from feedback.models import (
     CityResponse,
     Comment,
@@ -406,6 +406,9 @@ class ObjectFeed(ChangesFeed):
     def scope(self, obj):
         return {self.comment_filter: obj}
 
+    def scope_reports(self, obj):
+        return summaries.reports_listing(self.comment_filter, obj)
+
     def name(self, obj):
         return str(obj)
 
@@ -445,6 +448,10 @@ class MeetingFeed(ObjectFeed):
 class CommentFeed(ObjectFeed):
     def scope(self, obj):
         return {"pk": obj.pk}
+
+    def scope_reports(self, obj):
+        # The 資料 listing one remark: found by its rows (the index on the remark).
+        return None
 
     def queryset(self):
         return Comment.objects.published().select_related("meeting__committee", "member")

@@ -33,7 +33,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from feedback.models import (
@@ -349,3 +349,17 @@ def reports_source_meetings(reports):
     for meeting in rows:
         meetings[meeting.report_id].append(meeting)
     return meetings
+
+
+def reports_listing(field, record):
+    """The published 資料 that list a published remark of ``record``: a member, policy item,
+    meeting or committee (``field``, the remark's lookup to it), found in their summaries
+    rather than by asking every 資料's rows (a feed's 資料)."""
+    reports = Report.objects.published()
+    if field == "meeting__committee":
+        meetings = ReportSummary.meetings.through.objects.filter(
+            reportsummary=OuterRef("pk"), meeting__committee=record
+        )
+        return reports.filter(Exists(meetings))
+    relation = {"member": "members", "policy_item": "policy_items", "meeting": "meetings"}[field]
+    return reports.filter(**{f"summary__{relation}": record})

@@ -152,6 +152,38 @@ def test_site_feed_lists_published_changes_newest_first(client, published):
     assert feed["entries"][0]["summary"] == "<p>用語解説に追加しました。</p>"
 
 
+def test_object_feeds_announce_only_the_reports_that_list_their_remarks(client, published):
+    """Read from the 資料's summaries: a 資料 of another committee's remark is in none of the
+    first committee's feeds, and is in its own member's, item's, meeting's and committee's."""
+    committee = CommitteeFactory(name="テスト市都市計画審議会")
+    meeting = MeetingFactory(committee=committee, fiscal_year=2020, number=1)
+    member = MemberFactory(committee=committee, name="別府")
+    elsewhere = CommentFactory(meeting=meeting, number=1, member=member, body="別の意見")
+    CityResponseFactory(comment=elsewhere, category=category("参考"))
+    report_publish(report=report_with_comments([elsewhere], label="資料5", title="別の資料"))
+    announced = "資料を公開しました: 資料5 別の資料"
+    first = published["first"]
+
+    def titles(url):
+        return [entry["title"] for entry in parse(client.get(url))["entries"]]
+
+    ours = [
+        f"/members/{published['member'].pk}/feed/",
+        f"/items/{published['item'].pk}/feed/",
+        f"/meetings/{first.meeting.pk}/feed/",
+        f"/committees/{first.meeting.committee.pk}/feed/",
+    ]
+    theirs = [
+        f"/members/{elsewhere.member.pk}/feed/",
+        f"/items/{elsewhere.policy_item.pk}/feed/",
+        f"/meetings/{elsewhere.meeting.pk}/feed/",
+        f"/committees/{elsewhere.meeting.committee.pk}/feed/",
+    ]
+    assert [announced in titles(url) for url in ours] == [False] * 4
+    assert [announced in titles(url) for url in theirs] == [True] * 4
+    assert announced in titles("/feeds/")
+
+
 def test_object_feeds_list_only_their_remarks(client, published):
     first = published["first"]
     follow_up = f"対応状況を追加: {MEETING} No.1"
