@@ -40,6 +40,7 @@ rather filter the whole table once than walk; ``common`` terms are therefore tes
 declared ``COST 100``), which makes the walk its choice.
 """
 
+import operator
 import re
 from collections import defaultdict
 
@@ -90,7 +91,10 @@ def bigrams_of(search_text):
     each line's last character, without repeats, sorted, separated by ``BIGRAM_SEPARATOR``."""
     pieces = set()
     for line in search_text.split(SEPARATOR):
-        pieces.update(line[index : index + 2] for index in range(len(line)))
+        # Each character joined to the next (map over two strings: no slice per character).
+        pieces.update(map(operator.add, line, line[1:]))
+        if line:
+            pieces.add(line[-1])
     return BIGRAM_SEPARATOR.join(sorted(pieces))
 
 

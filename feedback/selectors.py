@@ -111,11 +111,9 @@ def public_policy_items():
 
 
 def public_meetings():
-    return (
-        Meeting.objects.filter(comments__in=Comment.objects.published())
-        .select_related("committee")
-        .distinct()
-    )
+    """Meetings with a published remark (each asked until its first one is found)."""
+    published = Comment.objects.published().filter(meeting=OuterRef("pk"))
+    return Meeting.objects.filter(Exists(published)).select_related("committee")
 
 
 def public_meeting_records():
