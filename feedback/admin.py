@@ -29,7 +29,7 @@ from feedback import excel, permissions, review, table
 from feedback.admin_export import export_workbook, workbook_response
 from feedback.admin_import import FeedbackImportMixin, PasteMixin, numeric_object_id
 from feedback.admin_lineage import DraftNextReportMixin
-from feedback.admin_paging import ChangelistPaginator, PagingMixin
+from feedback.admin_paging import ChangelistPaginator, PagingMixin, is_autocomplete
 from feedback.admin_policy_links import policy_change_link_inline
 from feedback.admin_review import PendingChangeFilter
 from feedback.admin_snapshots import ReportSnapshotAdminMixin
@@ -456,10 +456,16 @@ class FollowUpInline(ChildOfPublishedInline, admin.StackedInline):
 PolicyChangeLinkInline = policy_change_link_inline(ChildOfPublishedInline)
 
 
-def _folded_search(request, queryset, term):
+def _folded_search(request, queryset, term, *, ordered=False):
     if not term.strip():
         return queryset, False
-    return queryset.filter(keyword_condition(term)), False
+    return queryset.filter(keyword_condition(term, ordered=ordered)), False
+
+
+def _folded_list_search(request, queryset, term):
+    # An autocomplete reads one page in its order and counts nothing: walked in that order
+    # (search.keyword_condition); a changelist's search counts its matches: found by the index.
+    return _folded_search(request, queryset, term, ordered=is_autocomplete(request))
 
 
 class UnansweredFilter(admin.SimpleListFilter):
@@ -546,7 +552,9 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
     search_fields = ["body", "response__body", "member__name", "policy_item__heading"]
     autocomplete_fields = ["meeting", "member", "policy_item", "continues"]
     list_select_related = ["member", "policy_item", "meeting__committee", "response__category"]
-    autocomplete_select_related = ["meeting__committee"]  # 「令和3年度第1回… No.3」
+    # The labels of Django's autocomplete (「令和3年度第1回… No.3」: the meeting's) and of a
+    # 資料's rows' own (「No.3 芦川委員: …」, comment_row_label: the member's).
+    autocomplete_select_related = ["meeting__committee", "member"]
     # At 100,000 remarks a second COUNT(*) of the whole table per page is not worth showing,
     # and the first is an estimate when nothing is filtered.
     show_full_result_count = False
@@ -680,7 +688,12 @@ class CommentAdmin(FeedbackImportMixin, PublishableAdmin):
         by 「令和3年度」「R3」「2021」「第1回」 for the meeting and 「No.3」 for the No.
         (``search_fields`` stays for the search box and the autocomplete to be offered)."""
         return search_with_meeting_terms(
-            _folded_search, request, queryset, search_term, prefix="meeting__"
+            _folded_search,
+            request,
+            queryset,
+            search_term,
+            prefix="meeting__",
+            alone=_folded_list_search,
         )
 
     def get_changeform_initial_data(self, request):

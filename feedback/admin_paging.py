@@ -9,7 +9,11 @@
   filtered (``pg_class.reltuples``), exact otherwise; a search is counted in the query that
   reads its first page's keys (one pass over the matches, not two).
 - ``LookAheadPaginator``: for the autocomplete endpoints, which only say whether there is a next
-  page: it reads one row more than the page instead of counting every match.
+  page: it reads one row more than the page instead of counting every match, also keys first:
+  the keys of the page in the list's order, from the remarks alone (a search's candidates
+  only test them, ``search.keyword_condition(ordered=True)``, so one keystroke walks the
+  ordering's index for 21 rows), then those rows with their relations, from the admin's
+  queryset without the search (the keys carry it).
 
 The rows shown, their order and the links are those of Django's ``Paginator``; only the
 unfiltered count on PostgreSQL may be off by the estimate's few per cent.
@@ -19,6 +23,7 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import Count, QuerySet, Window
+from django.db.models.lookups import In
 from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
 
@@ -92,14 +97,30 @@ class ChangelistPaginator(Paginator):
         else:
             # values() leaves out select_related: the subquery joins only what the order needs.
             keys = queryset.values("pk")[bottom:top]
-        rows = queryset.filter(pk__in=keys)
-        # The keys first in the WHERE: SQLite drives the query by its first ``rowid IN (…)``,
-        # which would otherwise be a search's match list, read and filtered a second time.
-        # (The conditions are ANDed: their order changes no result.)
-        where = rows.query.where
-        if where.connector == AND and not where.negated:
-            where.children.insert(0, where.children.pop())
+        rows = keys_first(queryset.filter(pk__in=keys))
         return rows.defer(*self.deferred_fields) if self.deferred_fields else rows
+
+
+def keys_first(rows):
+    """``rows`` (a QuerySet whose last condition is ``pk__in=<the page's keys>``) with that
+    condition moved first in its ``WHERE``: SQLite drives a query by its first ``rowid IN (…)``,
+    which would otherwise be a search's match list, read and filtered a second time.
+
+    Django has no public way to place a condition (``filter`` appends, ``&`` keeps the left
+    side's ``select_related`` and ``defer`` only), so this reorders the ``AND`` of
+    ``query.where``. The order of ANDed conditions changes no result; should Django's query
+    tree ever look otherwise the rows are returned as they are, and
+    ``tests/feedback/test_admin_changelist.py`` (``…keys_first…``) fails on the SQL."""
+    where = rows.query.where
+    last = where.children[-1] if where.children else None
+    if (
+        where.connector == AND
+        and not where.negated
+        and isinstance(last, In)
+        and getattr(last.lhs, "target", None) == rows.model._meta.pk
+    ):
+        where.children.insert(0, where.children.pop())
+    return rows
 
 
 class LookAheadPage(Page):
@@ -125,7 +146,15 @@ class LookAheadPage(Page):
 class LookAheadPaginator(Paginator):
     """A paginator that never counts: a page reads ``per_page + 1`` rows, the last one only to
     say that there is a next page. For lists that show no count or page numbers (the admin's
-    autocomplete answers ``{"results": …, "pagination": {"more": …}}``)."""
+    autocomplete answers ``{"results": …, "pagination": {"more": …}}``).
+
+    ``rows``: where the page's rows are read by their keys (a QuerySet of the same model, in
+    the list's order, with the relations the page prints; the module's docstring); without it
+    the rows are read from the list itself."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, rows=None):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.rows = rows
 
     def validate_number(self, number):
         """Django's checks but the last one, which needs the count: a page past the end is
@@ -143,28 +172,48 @@ class LookAheadPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        top = bottom + self.per_page + 1
+        if self.rows is None or not isinstance(self.object_list, QuerySet):
+            rows = list(self.object_list[bottom:top])
+        else:
+            # One statement: the keys are a subquery, read without the relations (values()
+            # leaves out select_related), so that the list's order is walked on its own table.
+            rows = list(self.rows.filter(pk__in=self.object_list.values("pk")[bottom:top]))
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return LookAheadPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
-class PagingMixin:
-    """A ``ModelAdmin`` whose autocomplete answers (Django's ``/admin/autocomplete/`` and the
-    remark rows' own, any URL named ``…autocomplete``) page with ``LookAheadPaginator``: a
-    keystroke reads 21 rows, not a count of every match, with the relations their labels print
-    (``autocomplete_select_related``), not a query per row. Its changelist keeps ``paginator``;
-    a ``ChangelistPaginator`` counts a search with its first page."""
+def is_autocomplete(request):
+    """Whether ``request`` asks an autocomplete endpoint (Django's ``/admin/autocomplete/`` and
+    the remark rows' own: any URL named ``…autocomplete``)."""
+    match = request.resolver_match
+    return match is not None and (match.url_name or "").endswith("autocomplete")
 
-    #: The relations each autocomplete answer's label (``str()`` of the row) prints.
+
+class PagingMixin:
+    """A ``ModelAdmin`` whose autocomplete answers (``is_autocomplete``) page with
+    ``LookAheadPaginator``: a keystroke reads 21 rows, not a count of every match, with the
+    relations their labels print (``autocomplete_select_related``), not a query per row. Its
+    changelist keeps ``paginator``; a ``ChangelistPaginator`` counts a search with its first
+    page.
+
+    The autocomplete's rows are read by their keys from ``get_queryset``: Django's
+    ``AutocompleteJsonView`` starts from it, so its order (``get_ordering``) is the answer's;
+    the search and ``limit_choices_to`` are the keys'."""
+
+    #: The relations each autocomplete answer's label prints (``str()`` of the row, or the
+    #: label of an endpoint of the admin's own).
     autocomplete_select_related = ()
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        match = request.resolver_match
-        if match is not None and (match.url_name or "").endswith("autocomplete"):
+        if is_autocomplete(request):
+            rows = self.get_queryset(request)
             if self.autocomplete_select_related:
-                queryset = queryset.select_related(*self.autocomplete_select_related)
-            return LookAheadPaginator(queryset, per_page, orphans, allow_empty_first_page)
+                rows = rows.select_related(*self.autocomplete_select_related)
+            return LookAheadPaginator(
+                queryset, per_page, orphans, allow_empty_first_page, rows=rows
+            )
         paginator = super().get_paginator(
             request, queryset, per_page, orphans, allow_empty_first_page
         )

@@ -25,10 +25,8 @@ def comment_row_label(comment):
 
 
 class CommentRowAutocompleteJsonView(AutocompleteJsonView):
-    """Django's autocomplete endpoint, answering with ``comment_row_label`` as the text."""
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("member")
+    """Django's autocomplete endpoint, answering with ``comment_row_label`` as the text (its
+    member is read with the rows: ``CommentAdmin.autocomplete_select_related``)."""
 
     def serialize_result(self, obj, to_field_name):
         return {"id": str(getattr(obj, to_field_name)), "text": comment_row_label(obj)}
@@ -58,15 +56,17 @@ def meeting_term_filter(term, *, prefix=""):
     return condition, terms.rest
 
 
-def search_with_meeting_terms(search, request, queryset, term, *, prefix=""):
+def search_with_meeting_terms(search, request, queryset, term, *, prefix="", alone=None):
     """``ModelAdmin.get_search_results`` (``search``) widened by the meeting terms in ``term``.
 
     A record matches when the plain search finds the whole term (「2021」 in a text), or when
     it belongs to the meeting the term names and the plain search finds the rest of it.
+    ``alone``: the search to use when the term names no meeting, so that its result is the list
+    itself rather than one side of the widened ``OR`` (default: ``search``).
     """
     condition, rest = meeting_term_filter(term, prefix=prefix)
     if condition is None:
-        return search(request, queryset, term)
+        return (alone or search)(request, queryset, term)
     # Both are used as pk subqueries, so their duplicates (joins to many) do not matter.
     by_text, _ = search(request, queryset, term)
     by_meeting, _ = search(request, queryset.filter(condition), rest)

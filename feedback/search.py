@@ -138,12 +138,18 @@ def sqlite_query(terms):
 
 class BigramIndexMatch(Func):
     """True for the remarks whose ``search_bigrams`` hold every index piece of ``terms``: the
-    candidates, found through the index; never the final answer (see the module's docstring)."""
+    candidates, found through the index; never the final answer (see the module's docstring).
+
+    ``drives=False``: on SQLite the candidates only test the rows, they do not choose them
+    (``+rowid IN (…)``, which SQLite's planner cannot read as a list of rows to start from), so
+    that a query with an ``ORDER BY`` and a ``LIMIT`` walks its order's index and stops after
+    its page instead of sorting every candidate (``keyword_condition(ordered=True)``)."""
 
     output_field = BooleanField()
 
-    def __init__(self, terms):
+    def __init__(self, terms, *, drives=True):
         self.terms = tuple(terms)
+        self.drives = drives
         super().__init__(F("pk"), F("search_bigrams"))
 
     def as_sql(self, compiler, connection, **extra_context):
@@ -161,6 +167,8 @@ class BigramIndexMatch(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         pk, params = compiler.compile(self.source_expressions[0])
+        if not self.drives:
+            pk = f"+{pk}"  # SQLite's documented way to keep a term from choosing the index
         # The column comes from the compiler and the table name is a constant; the keyword is
         # a bound parameter.
         sql = f"{pk} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # nosec B608
@@ -204,16 +212,20 @@ def _contains(term, *, common):
     return Q(search_text__contains=term)
 
 
-def keyword_condition(value, *, common=False):
+def keyword_condition(value, *, common=False, ordered=False):
     """A condition on ``Comment``: every keyword occurs, folded, in ``search_text``; the
     bigram index finds the candidates (``BigramIndexMatch``), the ``LIKE`` decides. ``common``:
     the keywords are known to match many remarks, so the index is left out and the rows are
-    walked in their order (module docstring)."""
+    walked in their order (module docstring). ``ordered``: only the first rows in the query's
+    order are wanted and nothing is counted (the admin's autocomplete): on SQLite the rows are
+    walked in that order, the index testing each before its text is read, and the walk stops
+    after the page; one keystroke (「市」) lists almost every remark, which would otherwise all
+    be sorted. The same rows either way; PostgreSQL's planner chooses for itself."""
     terms = search_terms(value)
     condition = Q()
     indexed = [term for term in terms if _indexable(term)]
     if indexed and not common:
-        condition &= Q(BigramIndexMatch(indexed))
+        condition &= Q(BigramIndexMatch(indexed, drives=not ordered))
     for term in terms:
         condition &= _contains(term, common=common)
     return condition

@@ -116,6 +116,14 @@ JAPANESE = (
 
 MARKER = "DRAFTLEAK7q"
 
+# -- the admin's pages ---------------------------------------------------------------------------
+
+
+def change_url(obj):
+    """The admin change page of ``obj``."""
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
 # -- logging in through the admin's form ----------------------------------------------------------
 
 PASSWORD = "correct-horse-battery-staple"

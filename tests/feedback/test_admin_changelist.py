@@ -1,6 +1,8 @@
 """The admin's long lists at scale (feedback/admin.py, feedback/admin_paging.py): counts, pages
 read by their keys, searches counted with their first page, autocompletes that never count."""
 
+import re
+
 import pytest
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.paginator import Paginator
@@ -8,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feedback.admin import CommentAdmin
-from feedback.admin_paging import ChangelistPaginator
+from feedback.admin_paging import ChangelistPaginator, keys_first
 from feedback.models import Comment, Report
+from feedback.search import keyword_condition, matches
 from tests.factories import CommentFactory, MeetingFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +181,87 @@ def test_autocomplete_reads_one_row_past_its_page_and_never_counts(admin_client,
         "pagination": {"more": False},
     }
     assert past.status_code == 404
+
+
+ROWS = {"app_label": "feedback", "model_name": "reportentry", "field_name": "comment"}
+
+
+def _one_keystroke_remarks():
+    """Remarks of two meetings, entered out of their order, most holding 「市」."""
+    later, earlier = MeetingFactory(number=2), MeetingFactory(number=1)
+    for meeting, number, body in [
+        (earlier, 3, "市の窓口"),
+        (later, 1, "市民の声"),
+        (earlier, 1, "市役所の電子化"),
+        (earlier, 2, "別の意見"),
+        (later, 2, "都市計画"),
+    ]:
+        CommentFactory(meeting=meeting, number=number, body=body)
+    # The autocomplete's order is the admin's (CommentAdmin.ordering: meeting id, No.).
+    return [
+        comment.pk
+        for comment in Comment.objects.order_by("meeting_id", "number")
+        if matches(comment.search_text, "市")
+    ]
+
+
+@pytest.mark.parametrize("url", [AUTOCOMPLETE, "/admin/feedback/comment/row-autocomplete/"])
+def test_one_keystroke_autocomplete_walks_its_order_for_one_page(admin_client, monkeypatch, url):
+    monkeypatch.setattr(AutocompleteJsonView, "paginate_by", 2)
+    expected = _one_keystroke_remarks()
+    assert len(expected) == 4
+
+    with CaptureQueriesContext(connection) as queries:
+        first = admin_client.get(url, {"term": "市", **ROWS}).json()
+    # Session, user, the page with the relations its labels print (meeting, committee,
+    # member): no count, no query per row.
+    assert len(queries) == 3
+    page = queries[-1]["sql"]
+    second = admin_client.get(url, {"term": "市", "page": 2, **ROWS}).json()
+
+    assert [row["id"] for row in first["results"]] == [str(pk) for pk in expected[:2]]
+    assert first["pagination"] == {"more": True}
+    assert [row["id"] for row in second["results"]] == [str(pk) for pk in expected[2:]]
+    assert second["pagination"] == {"more": False}
+    assert "COUNT(" not in page
+    if connection.vendor == "sqlite":
+        # The index tests the rows of the walk, it does not choose them (search.py).
+        assert re.search(r'\+\S+"id" IN \(SELECT rowid FROM feedback_comment_search', page), page
+        assert page.count(" MATCH ") == 1  # read once: the rows come by their keys
+        assert "LIMIT 3" in page
+
+
+def test_changelist_search_still_starts_from_the_index(admin_client):
+    _one_keystroke_remarks()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST, {"q": "市"})
+
+    assert response.context["cl"].result_count == 4
+    if connection.vendor == "sqlite":
+        searches = [query["sql"] for query in queries if " MATCH " in query["sql"]]
+        assert searches
+        assert not any(re.search(r'\+\S+"id" IN \(SELECT rowid', sql) for sql in searches)
+
+
+def test_a_pages_rows_are_read_by_their_keys_first():
+    """``admin_paging.keys_first`` reorders Django's query tree (no public API places a
+    condition): this fails, rather than the pages turning slow unnoticed, if that tree
+    changes."""
+    remarks(3, body="窓口の意見")
+    searched = Comment.objects.filter(keyword_condition("窓口")).order_by("meeting_id", "number")
+
+    page = ChangelistPaginator(searched, 2).page(1).object_list
+    sql = str(page.query)
+
+    where = sql[sql.index(" WHERE ") :]
+    assert where.startswith(' WHERE ("feedback_comment"."id" IN (SELECT U0."id" AS "pk" FROM'), (
+        where
+    )
+    assert [comment.number for comment in page] == [1, 2]
+    # Anything else is left as it is.
+    other = Comment.objects.filter(number=1).filter(body="x")
+    assert str(keys_first(other).query) == str(other.query)
 
 
 def test_meeting_autocomplete_reads_the_committee_with_the_meetings(admin_client):

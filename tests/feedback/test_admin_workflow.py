@@ -18,13 +18,10 @@ from tests.factories import (
     staff_user,
 )
 from tests.feedback.admin_forms import change_form_data, hidden_form_data
+from tests.helpers import change_url
 from tests.html import body_texts
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(obj):
-    return reverse(f"admin:feedback_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def messages_of(response):

@@ -43,7 +43,7 @@ from tests.factories import (
     staff_user,
 )
 from tests.feedback.admin_forms import change_form_data
-from tests.helpers import SAMPLES
+from tests.helpers import SAMPLES, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def test_approving_a_proposal_that_changes_the_category_member_and_item(shiryo2)
 
 def test_changing_a_published_remarks_category_in_the_admin(admin_client, shiryo2):
     comment = Comment.objects.get(number=5)
-    url = f"/admin/feedback/comment/{comment.pk}/change/"
+    url = change_url(comment)
     data = change_form_data(admin_client.get(url))
     data["response-0-category"] = str(category("反映困難").pk)
 
@@ -160,7 +160,7 @@ def test_rows_removed_by_an_import_of_the_table(shiryo2):
 
 
 def test_a_row_removed_in_the_admin(admin_client, shiryo2):
-    url = f"/admin/feedback/report/{shiryo2.pk}/change/"
+    url = change_url(shiryo2)
     data = change_form_data(admin_client.get(url))
     data["entries-0-DELETE"] = "on"
 
