@@ -8,8 +8,11 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from bench import demo_data, measure, run
+from feedback import search, selectors
 from feedback.enums import PublicationStatus
 from feedback.models import CityResponse, Comment, Report
 from feedback.services import report_publish, report_unpublish
@@ -135,6 +138,83 @@ def test_report_page_seeks_by_position_with_links_that_stay_correct(demo):
         [e for e in report.entries.all() if "窓口" in e.comment.search_text]
     )
     assert all(position > 0 for position in filtered)
+
+
+def _filtered_positions(report, member, category, q):
+    """The positions of ``report``'s published rows a filter matches, read in Python."""
+    entries = report.entries.select_related("comment__response").order_by("position")
+    return [
+        entry.position
+        for entry in entries
+        if entry.comment.status == "published"
+        and (member is None or entry.comment.member_id == member)
+        and (category is None or entry.comment.response.category_id == category)
+        and (q is None or search.matches(entry.comment.search_text, q))
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"q": "窓口"},
+        {"q": "市"},
+        {"member": True},
+        {"category": True},
+        {"q": "窓口", "member": True},
+    ],
+    ids=["q", "q-one-character", "member", "category", "q-and-member"],
+)
+def test_a_filtered_report_page_counts_to_the_limit_and_pages_through_every_match(
+    demo, monkeypatch, filters
+):
+    """More matches than the limit: the page says 「…件中N件以上」, and the next links from the
+    first page, and the previous links from the last, read every match once, in printed
+    order, each page in the same number of queries."""
+    report = demo[250]
+
+    def busiest(field):
+        rows = report.comments.values(field).annotate(rows=Count("pk"))
+        return rows.order_by("-rows", field).values_list(field, flat=True).first()
+
+    member = busiest("member") if filters.get("member") else None
+    category = busiest("response__category") if filters.get("category") else None
+    query = {
+        name: value
+        for name, value in (("q", filters.get("q")), ("member", member), ("category", category))
+        if value is not None
+    }
+    expected = _filtered_positions(report, member, category, filters.get("q"))
+    # A member's few rows in 250 are still more than a limit below their number.
+    limit = min(20, len(expected) - 1)
+    assert limit > 0
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", limit)
+    client = measure.client()
+    url = report.get_absolute_url()
+    # Filtered, the matches are counted first; on SQLite a keyword's candidates before that.
+    queries = REPORT_PAGE_QUERIES + 1 + SQLITE * ("q" in query)
+
+    def read(**paging):
+        measure.clear_page_cache()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {**query, **paging})
+        page = response.context["page_obj"]
+        html = response.content.decode()
+        assert (response.status_code, len(captured)) == (200, queries)
+        assert f"250件中{limit}件以上を表示しています。" in html
+        assert '&amp;page=last">最後のページ' in html or page.next_after is None
+        return [entry.position for entry in response.context["entries"]], page
+
+    forward, page = read()
+    while page.next_after is not None:
+        rows, page = read(after=page.next_after)
+        forward += rows
+    rows, page = read(page="last")
+    backward = rows
+    while page.previous_before is not None:
+        rows, page = read(before=page.previous_before)
+        backward = rows + backward
+
+    assert forward == backward == expected
 
 
 def test_search_page_queries_do_not_grow_with_the_data(demo):
