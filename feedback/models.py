@@ -516,12 +516,18 @@ class Comment(Publishable):
                 name="comment_published",
             ),
             # How many published remarks each member, policy item and meeting has (the lists,
-            # selectors._with_published_count): counted in the index alone, without reading
-            # the rows. The status leads: SQLite then seeks both columns of a bound
-            # ``status = %s AND member_id = …`` (with the member first, or a partial index on
-            # the status, it read each row to test the status: 0.5 s instead of 30 ms).
+            # selectors._with_published_count): counted in a partial index alone, without
+            # reading the rows. SQLite uses a partial index only where the query states its
+            # condition as written (``selectors.PublishedAsWritten``), never for a bound
+            # ``status = %s``: so these serve the counts and no other query's plan (an index
+            # led by the status made the search page read every published remark through it
+            # and sort them all: 1.4 s).
             *(
-                models.Index(fields=["status", field], name=f"comment_public_{name}")
+                models.Index(
+                    fields=[field],
+                    condition=Q(status=PublicationStatus.PUBLISHED),
+                    name=f"comment_public_{name}",
+                )
                 for field, name in (
                     ("member", "member"),
                     ("policy_item", "item"),
