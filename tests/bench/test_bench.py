@@ -164,12 +164,16 @@ def _filtered_positions(report, member, category, q):
     ],
     ids=["q", "q-one-character", "member", "category", "q-and-member"],
 )
+@pytest.mark.parametrize("long_report", [False, True], ids=["usual", "long"])
 def test_a_filtered_report_page_counts_to_the_limit_and_pages_through_every_match(
-    demo, monkeypatch, filters
+    demo, monkeypatch, filters, long_report
 ):
     """More matches than the limit: the page says 「…件中N件以上」, and the next links from the
     first page, and the previous links from the last, read every match once, in printed
-    order, each page in the same number of queries."""
+    order, each page in the same number of queries. ``long_report``: the 資料 counts as long
+    (selectors.LONG_REPORT_ROWS), so its matches are counted from the remarks' side."""
+    if long_report:
+        monkeypatch.setattr(selectors, "LONG_REPORT_ROWS", 0)
     report = demo[250]
 
     def busiest(field):
