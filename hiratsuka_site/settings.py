@@ -6,7 +6,8 @@ Everything that differs between a laptop and production is read from the environ
 - ``DJANGO_DEBUG``: ``1``/``true``/``yes``/``on`` turns debug mode on; off by default.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
 - ``DATABASE_URL``: e.g. ``postgres://user@host:5432/name``; absent, SQLite in the project folder.
-- ``REDIS_URL``: e.g. ``redis://127.0.0.1:6379/0``; absent, the cache is a database table.
+- ``REDIS_URL``: e.g. ``redis://127.0.0.1:6379/0``; absent, the cache is a database table and
+  the rendered pages every worker shares are files in ``PAGE_CACHE_DIR`` (``.page-cache/``).
 - ``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_SECURE_COOKIES``, ``DJANGO_SECURE_PROXY_SSL_HEADER``:
   on by default in production, off in debug mode; ``DJANGO_PROXY_COUNT``: how many reverse
   proxies append to ``X-Forwarded-For`` (the client's address for lockouts and the audit log).
@@ -17,6 +18,7 @@ and a secret key when the environment does not set ``DJANGO_DEBUG`` (hiratsuka_s
 docs/deploy.md and docs/security.md explain each choice.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -165,14 +167,39 @@ else:
             "LOCATION": "django_cache",
         }
     }
-# The rendered public pages, per process: keyed by the public change signal's counter, so
-# servers need not share them and nothing is invalidated by hand (publication/cache.py).
+# The rendered public pages, keyed by the public change signal's counter, so nothing is
+# invalidated by hand (publication/cache.py): first in this process's memory ("pages"), then
+# where every process reads them ("shared_pages"), so that a page is rendered once per change
+# of the signal, not once per worker and server. Shared: Redis when REDIS_URL is set (every
+# server), otherwise files in PAGE_CACHE_DIR (the workers of this machine). Its keys name the
+# database, so two databases served from one checkout never meet each other's pages.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "public-pages",
     "TIMEOUT": 10 * 60,
     "OPTIONS": {"MAX_ENTRIES": 300, "CULL_FREQUENCY": 3},
 }
+_database = DATABASES["default"]
+_database_id = hashlib.sha256(
+    "|".join(str(_database.get(part) or "") for part in ("ENGINE", "HOST", "PORT", "NAME")).encode()
+).hexdigest()[:12]
+if REDIS_URL:
+    CACHES["shared_pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"hiratsuka-pages-{_database_id}",
+        "TIMEOUT": 10 * 60,
+        # A Redis that does not answer costs a reader half a second, not the page.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+else:
+    CACHES["shared_pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGE_CACHE_DIR") or str(BASE_DIR / ".page-cache"),
+        "KEY_PREFIX": f"pages-{_database_id}",
+        "TIMEOUT": 10 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 1000, "CULL_FREQUENCY": 3},
+    }
 # How long a process may keep the public change signal it read (seconds): a change made on
 # another server shows here within this time; on the server that made it, at once.
 PUBLIC_STAMP_TTL = float(os.environ.get("PUBLIC_STAMP_TTL", "1"))

@@ -22,6 +22,13 @@ SECURE_SSL_REDIRECT = False
 # Read the public change signal on every request, so query counts in tests are exact; the
 # one-second hold is tested on its own (tests/publication/test_stamp.py).
 PUBLIC_STAMP_TTL = 0
+# The pages every worker shares: in this process's memory too (apart from "pages"), so a test
+# can empty one level and not the other, and no run leaves files behind.
+CACHES["shared_pages"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages-shared",
+    "TIMEOUT": 10 * 60,
+}
 # SQLite tests use a file, as `make run` does, not a shared-cache memory database: tests with
 # several real connections (two concurrent transactions) then see SQLite's real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

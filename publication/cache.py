@@ -5,18 +5,24 @@ repeat visit is a ``304 Not Modified`` until something public changes, and
 ``Cache-Control: public, max-age=60`` with ``Vary: Cookie``. A logged-in staff member's
 response is never stored: ``Cache-Control: private, no-store`` and no validators.
 
-A page (or download) an anonymous reader gets is also kept in the ``pages`` cache (settings
-``CACHES``, in this process's memory), keyed by the stamp's counter and the URL: the next
-reader of the same URL gets the same bytes without the page's queries, from
+A page (or download) an anonymous reader gets is also kept in the page cache (``PageCache``:
+this process's memory, then a cache every worker and server shares), keyed by the stamp's
+counter and the URL: the next reader of the same URL, on any worker, gets the same bytes
+without the page's queries, from
 ``PublicPageCacheMiddleware`` before sessions, authentication and URL resolution. When anything
 public changes the counter moves and the page is rendered afresh; nothing is invalidated by
 hand. Only a response the view rendered with status 200 is kept or answered with 304, so a
 URL that does not exist is never a 304 (the view resolves its object first).
 """
 
+import functools
 import hashlib
+import logging
+import sys
 from functools import wraps
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
@@ -31,14 +37,51 @@ from django.utils.http import http_date, parse_http_date_safe
 from publication import stamp
 
 PUBLIC_MAX_AGE = 60
-# Part of every ETag and cache key: bump it when a deployment changes how the same data renders.
-RENDERING_VERSION = "3"
+# What renders a page, besides the data: the project's apps (code, templates, translations)
+# and the folders of templates, translations and static files the settings name.
+RENDERING_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", ".json"}
 PAGE_CACHE_MAX_BYTES = 512 * 1024
+logger = logging.getLogger(__name__)
 CACHED_HEADERS = ("Content-Type", "Content-Disposition")
 
 
+class PageCache:
+    """The ``pages`` cache of this process in front of the ``shared_pages`` one (settings
+    ``CACHES``): read here first, then where the other workers and servers put what they
+    rendered; written to both. The shared cache only saves work: when it cannot be reached the
+    page is rendered as if it held nothing, and the failure is logged."""
+
+    def __init__(self, local, shared):
+        self.local = local
+        self.shared = shared
+
+    def get(self, key):
+        value = self.local.get(key)
+        if value is None:
+            value = self._shared("get", key)
+            if value is not None:
+                self.local.set(key, value)
+        return value
+
+    def set(self, key, value):
+        self.local.set(key, value)
+        self._shared("set", key, value)
+
+    def clear(self):
+        self.local.clear()
+        self._shared("clear")
+
+    def _shared(self, method, *args):
+        try:
+            return getattr(self.shared, method)(*args)
+        except Exception:  # any backend's failure: Redis away, a full disk, …
+            logger.warning("shared page cache: %s failed", method, exc_info=True)
+            return None
+
+
 def page_cache():
-    return caches["pages"]
+    """The rendered pages and what lists keep per change signal (``PageCache``)."""
+    return PageCache(caches["pages"], caches["shared_pages"])
 
 
 def request_stamp(request):
@@ -48,11 +91,42 @@ def request_stamp(request):
     return request._public_stamp
 
 
+@functools.cache
+def rendering_version():
+    """A fingerprint of the files that render the pages (``RENDERING_SUFFIXES`` in the project's
+    apps and the settings' template, locale and static folders, and the pinned libraries of
+    requirements.txt), read once per process: a
+    deployment that changes them changes every ETag and cache key, so no reader and no worker
+    of the new code is given a page the old code rendered (the shared cache outlives a
+    restart), and servers of the old and the new code never share pages."""
+    base = Path(settings.BASE_DIR)
+    installed = Path(sys.prefix)  # the libraries: their pinned versions are in requirements.txt
+    folders = [
+        path
+        for path in (Path(config.path) for config in apps.get_app_configs())
+        if path.is_relative_to(base) and not path.is_relative_to(installed)
+    ]
+    folders += [Path(folder) for template in settings.TEMPLATES for folder in template["DIRS"]]
+    folders += [Path(folder) for folder in [*settings.LOCALE_PATHS, *settings.STATICFILES_DIRS]]
+    # Named within their folder, so that checkouts at other paths agree.
+    files = {
+        (f"{folder.name}/{path.relative_to(folder)}", path)
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.suffix in RENDERING_SUFFIXES and "__pycache__" not in path.parts
+    }
+    files |= {(path.name, path) for path in [base / "requirements.txt"] if path.exists()}
+    digest = hashlib.sha256()
+    for name, path in sorted(files):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def _version(current):
     """The data version: the counter with its time, so a database restored from a backup (an
-    older counter again) cannot meet pages rendered from the newer data."""
+    older counter again) cannot meet pages rendered from the newer data; and the code's."""
     changed_at = current.changed_at.isoformat() if current.changed_at else "-"
-    return f"{RENDERING_VERSION}|{current.counter}|{changed_at}"
+    return f"{rendering_version()}|{current.counter}|{changed_at}"
 
 
 def etag(current):

@@ -14,6 +14,7 @@ from feedback.services import (
     report_publish,
     report_unpublish,
 )
+from publication.cache import page_cache
 from tests.factories import (
     CityResponseFactory,
     CommentFactory,
@@ -511,9 +512,7 @@ def test_feeds_read_a_fixed_number_of_queries(client, published, django_assert_n
         f"/comments/{published['first'].pk}/feed/",
     ):
         client.get(url)  # warms anything read once per process
-    from django.core.cache import caches
-
-    caches["pages"].clear()
+    page_cache().clear()
     with django_assert_num_queries(7):
         parse(client.get("/feeds/"))
     with django_assert_num_queries(8):

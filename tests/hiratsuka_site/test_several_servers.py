@@ -135,13 +135,15 @@ def test_two_servers_share_sessions_publication_import_preview_and_lockout(serve
     status, page = staff_on_a.request(paste, [*form, ("text", pasted_source_rows())])
     assert status == 200
     assert "確認（3件新規、0件変更、0件変更なし）" in page
+    # The pages read so far wait in Redis for every worker of both servers.
+    assert list(store.scan_iter("hiratsuka-pages-*"))
     # The pasted file waits in Redis, not in either server.
-    assert [key.decode().split(":")[0] for key in store.scan_iter()] == ["hiratsuka"]
+    assert len(list(store.scan_iter("hiratsuka:*"))) == 1
     status, _ = staff_on_b.request(
         "/admin/feedback/comment/process_import/", form_fields(page, action="process_import")
     )
     assert status == 302
-    assert list(store.scan_iter()) == []  # removed once confirmed
+    assert list(store.scan_iter("hiratsuka:*")) == []  # removed once confirmed
     drafts = manage(
         "shell", "--no-imports", "-c", DRAFTS_OF_MEETING.format(meeting=meeting), env=env
     ).stdout

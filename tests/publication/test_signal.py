@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.apps import apps
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +22,7 @@ from feedback.models import (
     ReportSnapshot,
 )
 from feedback.services import report_confirm_presented, report_unpublish
-from publication import stamp
+from publication import cache, stamp
 from publication.models import PublicState
 from publication.signals import public_models
 from tests.crawl import crawl
@@ -200,6 +201,84 @@ def test_cached_page_costs_the_signal_alone_and_moves_with_it(client, shiryo2):
     comment.save()
 
     assert "公開後に直した意見" in client.get(url).content.decode()
+
+
+def test_a_page_rendered_by_one_worker_is_served_by_another_from_the_shared_cache(client, shiryo2):
+    url = shiryo2.get_absolute_url()
+    first = client.get(url)
+    # Another worker: nothing in its own memory, the shared cache as the first one left it.
+    caches["pages"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert len(queries) == 1  # the signal
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    # It keeps the page in its own memory from then on.
+    caches["shared_pages"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == first.content
+    assert len(queries) == 1
+
+    comment = Comment.objects.get(number=5)
+    comment.body = "公開後に直した意見"
+    comment.save()
+    caches["pages"].clear()
+    assert "公開後に直した意見" in client.get(url).content.decode()
+
+
+class Unreachable:
+    """A shared cache whose server does not answer."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return fail
+
+
+def test_a_shared_cache_that_fails_costs_the_page_its_queries_only(
+    client, shiryo2, monkeypatch, caplog
+):
+    url = shiryo2.get_absolute_url()
+    expected = client.get(url).content
+    caches["pages"].clear()
+    monkeypatch.setattr(cache, "caches", {"pages": caches["pages"], "shared_pages": Unreachable()})
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.content == expected
+    assert "shared page cache: get failed" in caplog.text
+    assert "shared page cache: set failed" in caplog.text
+    # This process still keeps it.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == expected
+    assert len(queries) == 1
+
+
+def test_a_deployment_that_changes_a_template_changes_every_etag(
+    client, shiryo2, settings, tmp_path
+):
+    """Pages rendered by the old code are never given out by the new (the shared cache outlives
+    a restart), nor a 304 for them."""
+    template = tmp_path / "page.html"
+    template.write_text("<p>旧</p>", encoding="utf-8")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
+    url = shiryo2.get_absolute_url()
+    cache.rendering_version.cache_clear()
+    old = client.get(url)["ETag"]
+
+    template.write_text("<p>新</p>", encoding="utf-8")
+    cache.rendering_version.cache_clear()
+    caches["pages"].clear()  # a restarted worker; the shared cache holds the old code's page
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"If-None-Match": old})
+
+    assert response.status_code == 200
+    assert response["ETag"] != old
+    assert len(queries) > 1  # rendered afresh
+    cache.rendering_version.cache_clear()
 
 
 def test_the_sites_etag_on_a_url_that_does_not_exist_is_a_404(client, shiryo2):

@@ -18,6 +18,7 @@ PRINT_SECURITY = (
     "'session_secure': s.SESSION_COOKIE_SECURE, 'csrf_secure': s.CSRF_COOKIE_SECURE,"
     "'session_name': s.SESSION_COOKIE_NAME, 'hsts': s.SECURE_HSTS_SECONDS,"
     "'cache': s.CACHES['default']['BACKEND'], 'tmp': s.IMPORT_EXPORT_TMP_STORAGE_CLASS,"
+    "'shared_pages': s.CACHES['shared_pages']['BACKEND'],"
     "'static': s.STORAGES['staticfiles']['BACKEND']}))"
 )
 
@@ -44,6 +45,8 @@ def test_production_values():
         "hsts": 31536000,
         "cache": "django.core.cache.backends.db.DatabaseCache",
         "tmp": "feedback.admin_import.PreviewStorage",
+        # The rendered pages every worker of this machine reads (publication.cache.PageCache).
+        "shared_pages": "django.core.cache.backends.filebased.FileBasedCache",
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     }
 
@@ -58,7 +61,8 @@ def test_debug_mode_works_over_plain_http():
 
 
 def test_redis_cache_when_redis_url_is_set():
-    """The cache, and with it the import preview's file, goes to the shared Redis."""
+    """The cache, and with it the import preview's file and the rendered pages, goes to the
+    shared Redis."""
     store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     store.delete(":1:hiratsuka-test-key")
     try:
@@ -68,12 +72,14 @@ def test_redis_cache_when_redis_url_is_set():
             "-c",
             "from django.core.cache import caches; cache = caches['default'];"
             "cache.set('hiratsuka-test-key', 'あ', 60);"
-            "print(type(cache).__name__, cache.get('hiratsuka-test-key'))",
+            "print(type(cache).__name__, cache.get('hiratsuka-test-key'),"
+            " type(caches['shared_pages']).__name__)",
             REDIS_URL="redis://127.0.0.1:6379/15",
             **PRODUCTION,
         )
         assert result.returncode == 0, result.stderr
-        assert result.stdout.split()[-2:] == ["RedisCache", "あ"]
+        # The rendered pages too, for every server.
+        assert result.stdout.split()[-3:] == ["RedisCache", "あ", "RedisCache"]
         assert store.exists("hiratsuka:1:hiratsuka-test-key") == 1
     finally:
         store.delete("hiratsuka:1:hiratsuka-test-key")
