@@ -33,7 +33,8 @@ import threading
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from feedback.models import (
@@ -331,24 +332,67 @@ def report_policy_items(report):
     )
 
 
+#: How many of a 資料's meetings its page and its card in the 資料 list name; the others are
+#: counted (「ほか375回」), so that neither grows with a 資料 whose remarks span every meeting.
+SOURCE_MEETINGS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class SourceMeetings:
+    """The meetings a 資料's published remarks were made at: the first ``SOURCE_MEETINGS_SHOWN``
+    (``shown``) and how many there are in all."""
+
+    shown: list
+    total: int
+
+    @property
+    def more(self):
+        return self.total - len(self.shown)
+
+    def __iter__(self):
+        return iter(self.shown)
+
+    def __len__(self):
+        return len(self.shown)
+
+    def __getitem__(self, index):
+        return self.shown[index]
+
+
 def report_source_meetings(report):
-    """The meetings whose published remarks a 資料 lists (usually one; from its summary)."""
-    return Meeting.objects.filter(report_summaries=report.pk).select_related("committee")
+    """The meetings whose published remarks a 資料 lists (usually one; from its summary), in
+    ``Meeting`` order, as ``SourceMeetings``: one query, the count beside the first rows."""
+    shown = list(
+        Meeting.objects.filter(report_summaries=report.pk)
+        .select_related("committee")
+        .annotate(listed=Window(Count("pk")))[:SOURCE_MEETINGS_SHOWN]
+    )
+    return SourceMeetings(shown, shown[0].listed if shown else 0)
 
 
 def reports_source_meetings(reports):
-    """For each 資料 (by pk), the meetings its published remarks were made at, newest first:
-    one query (their summaries' meetings)."""
-    meetings = {report.pk: [] for report in reports}
+    """For each 資料 (by pk), ``SourceMeetings`` of the meetings its published remarks were
+    made at, newest first: one query (their summaries' meetings, at most
+    ``SOURCE_MEETINGS_SHOWN`` of each with their count)."""
+    each = {"partition_by": F("report_summaries")}
+    newest = [F("fiscal_year").desc(), F("number").desc()]
     rows = (
         Meeting.objects.filter(report_summaries__in=[report.pk for report in reports])
-        .annotate(report_id=F("report_summaries"))
+        .annotate(
+            report_id=F("report_summaries"),
+            rank=Window(RowNumber(), order_by=newest, **each),
+            listed=Window(Count("pk"), **each),
+        )
+        .filter(rank__lte=SOURCE_MEETINGS_SHOWN)
         .select_related("committee")
         .order_by("report_id", "-fiscal_year", "-number")
     )
+    meetings = {report.pk: [] for report in reports}
+    totals = {report.pk: 0 for report in reports}
     for meeting in rows:
         meetings[meeting.report_id].append(meeting)
-    return meetings
+        totals[meeting.report_id] = meeting.listed
+    return {pk: SourceMeetings(meetings[pk], totals[pk]) for pk in meetings}
 
 
 def reports_listing(field, record):

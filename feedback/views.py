@@ -97,7 +97,7 @@ class ReportDetailView(FilteredPageMixin, DetailView):
             filter=read.filter,
             query=selectors.filter_query(read.filter),
             summary=read.summary,
-            source_meetings=list(summaries.report_source_meetings(report)),
+            source_meetings=summaries.report_source_meetings(report),
             querystring=_querystring(self.request.GET, "page", "after", "before"),
             withdrawn_since=withdrawn,
             # The latest change of what the page shows: the 資料's publication, its rows here.

@@ -8,10 +8,12 @@ from django.db.models import Max
 from django.urls import reverse
 
 from feedback.models import CityResponse, Comment, FollowUp, Report
-from feedback.services import report_unpublish
+from feedback.services import report_publish, report_unpublish
 from publication.models import PublicState
 from tests.factories import (
+    CommitteeFactory,
     FollowUpFactory,
+    MeetingFactory,
     answered_comment,
     published_report,
     report_with_comments,
@@ -285,3 +287,40 @@ def test_report_list_pages_fifty_at_a_time_newest_first(client):
     assert "（全51件中 51～51件目）" in second
     assert '<a href="?page=1" rel="prev">前のページ</a>' in second
     assert client.get("/?page=3").status_code == 404
+
+
+def test_a_report_of_many_meetings_names_the_newest_and_counts_the_others(
+    client, django_assert_num_queries
+):
+    """Neither the 資料's page nor its card in the list grows with the meetings its remarks
+    span: five are named (SOURCE_MEETINGS_SHOWN), the others counted, in the same queries."""
+    committee = CommitteeFactory(name="行政改革推進委員会")
+    meetings = [
+        MeetingFactory(committee=committee, fiscal_year=2020, number=n) for n in range(1, 8)
+    ]
+    report = report_publish(
+        report=report_with_comments(
+            [answered_comment(meeting=meeting, member__committee=committee) for meeting in meetings]
+        )
+    )
+    newest = [
+        "令和2年度第7回",
+        "令和2年度第6回",
+        "令和2年度第5回",
+        "令和2年度第4回",
+        "令和2年度第3回",
+    ]
+
+    with django_assert_num_queries(7):
+        page = client.get(report.get_absolute_url()).content.decode()
+    named = [d for t, d in definition_list(page, "meta") if t == "意見が出された会議"]
+    assert named == [f"{name}行政改革推進委員会" for name in newest] + ["ほか2回（会議一覧）"]
+    assert (
+        f'<a href="{meetings[6].get_absolute_url()}">令和2年度第7回行政改革推進委員会</a>' in page
+    )
+    assert f'ほか2回（<a href="{reverse("feedback:meeting-list")}">会議一覧</a>）' in page
+
+    with django_assert_num_queries(6):
+        page = client.get(reverse("feedback:report-list")).content.decode()
+    named = [d for t, d in definition_list(page, "meta") if t == "意見が出された会議"]
+    assert named == [name.replace("年度", "年度 ") for name in newest] + ["ほか2回"]
