@@ -32,7 +32,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from feedback import selectors, summaries, wareki
+from feedback import search, selectors, summaries, wareki
 from feedback.models import (
     CityResponse,
     Comment,
@@ -253,7 +253,9 @@ def latest_changed(rows, *, limit):
       bound keeps the read small when one 資料's publication gave thousands of remarks the same
       ``published_at``: rows saved after it never reach that group.
     """
-    rows = rows.select_related("comment__meeting__committee")
+    rows = rows.select_related("comment__meeting__committee").defer(
+        *(f"comment__{column}" for column in search.SEARCH_COLUMNS)
+    )
     found = {row.pk: row for row in rows.order_by("-updated_at", "-pk")[:limit]}
     if len(found) == limit:
         since = min(_visible_at(row) for row in found.values())
@@ -266,20 +268,34 @@ def latest_changed(rows, *, limit):
     return sorted(found.values(), key=lambda row: (row.visible_at, row.pk), reverse=True)[:limit]
 
 
-def _of_remarks(model, remarks, *, walk):
-    """``model``'s rows (answers, follow-ups, 資料 entries) of the published remarks that match
-    ``remarks`` (lookups on Comment).
+#: The most remarks a feed reads the ids of before its answers and follow-ups (``_remarks``).
+FEED_REMARK_IDS = 5_000
 
-    A few remarks (a member's, an item's, a meeting's, one) are read first, through their
-    object's index (``comment__in``: SQLite's loop runs over that list), and their rows sorted.
-    With ``walk``, for many remarks (all, a committee's fifth of them), that list is too long to
-    run over: each row, read newest first along the row's own index, asks whether its remark is
-    one of them (``EXISTS``), and the LIMIT stops the walk.
-    """
+
+def _remarks(remarks, *, walk):
+    """The published remarks that match ``remarks`` (lookups on Comment), as ``_of_remarks``
+    takes them: their ids, read first through their object's index, when they are a few (a
+    member's, an item's, a meeting's, one: at most ``FEED_REMARK_IDS``); otherwise (``walk``:
+    all of them, a committee's fifth; or more than that many) the queryset itself."""
     comments = Comment.objects.published().filter(**remarks)
     if walk:
-        return model.objects.filter(Exists(comments.filter(pk=OuterRef("comment"))))
-    return model.objects.filter(comment__in=comments)
+        return comments
+    ids = list(comments.order_by().values_list("pk", flat=True)[: FEED_REMARK_IDS + 1])
+    return comments if len(ids) > FEED_REMARK_IDS else ids
+
+
+def _of_remarks(model, comments):
+    """``model``'s rows (answers, follow-ups, 資料 entries) of ``comments`` (``_remarks``).
+
+    A list of ids is run over by the rows' index on their remark, and those rows sorted: a
+    subquery in its place let PostgreSQL walk every answer newest first, asking each whether
+    its remark was the member's (6,000 rows for 50 at 100,000 remarks). Many remarks (a
+    queryset) are too many to run over: each row, read newest first along the row's own
+    index, asks whether its remark is one of them (``EXISTS``), and the LIMIT stops the walk.
+    """
+    if isinstance(comments, list):
+        return model.objects.filter(comment__in=comments)
+    return model.objects.filter(Exists(comments.filter(pk=OuterRef("comment"))))
 
 
 def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):
@@ -291,9 +307,10 @@ def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):
     change is their newest entry); their history gives one entry per public change.
     At most eight queries, each limited (``latest_changed``), then merged.
     """
+    comments = _remarks(remarks, walk=walk)
     if reports is None:
         reports = Report.objects.published().filter(
-            Exists(_of_remarks(ReportEntry, remarks, walk=walk).filter(report=OuterRef("pk")))
+            Exists(_of_remarks(ReportEntry, comments).filter(report=OuterRef("pk")))
         )
     found = []
     for report in reports.order_by("-published_at", "-pk")[:limit]:
@@ -309,10 +326,8 @@ def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):
                 pk=report.pk,
             )
         )
-    responses = latest_changed(
-        _of_remarks(CityResponse, remarks, walk=walk).exclude(body=""), limit=limit
-    )
-    follow_ups = latest_changed(_of_remarks(FollowUp, remarks, walk=walk), limit=limit)
+    responses = latest_changed(_of_remarks(CityResponse, comments).exclude(body=""), limit=limit)
+    follow_ups = latest_changed(_of_remarks(FollowUp, comments), limit=limit)
     names = dict(ReflectionCategory.objects.values_list("pk", "name"))
     found += _answer_entries(
         responses,

@@ -465,7 +465,7 @@ def test_latest_changed_equals_ordering_by_greatest_when_remarks_share_a_publica
     from django.db.models import F
     from django.db.models.functions import Greatest
 
-    from feedback.feeds import _of_remarks, latest_changed
+    from feedback.feeds import _of_remarks, _remarks, latest_changed
 
     meeting = MeetingFactory()
     comments = [CommentFactory(meeting=meeting, number=n) for n in range(1, 121)]
@@ -490,7 +490,7 @@ def test_latest_changed_equals_ordering_by_greatest_when_remarks_share_a_publica
     for walk in (True, False):
         remarks = {} if walk else {"meeting": meeting}
         for model in (CityResponse, FollowUp):
-            rows = _of_remarks(model, remarks, walk=walk)
+            rows = _of_remarks(model, _remarks(remarks, walk=walk))
             expected = list(
                 rows.annotate(visible_at=greatest)
                 .order_by("-visible_at", "-pk")
@@ -503,8 +503,9 @@ def test_latest_changed_equals_ordering_by_greatest_when_remarks_share_a_publica
 
 def test_feeds_read_a_fixed_number_of_queries(client, published, django_assert_num_queries):
     """The page cache's public state, 資料, answers, follow-ups, categories and two histories
-    (and the member for its feed): however many remarks there are. With fifty answers or more,
-    the answers' second read (by publication) adds one, and so for follow-ups."""
+    (and, for a member's feed, the member and the ids of its remarks): however many remarks
+    there are. With fifty answers or more, the answers' second read (by publication) adds one,
+    and so for follow-ups."""
     for url in (
         "/feeds/",
         f"/committees/{published['first'].meeting.committee_id}/feed/",
@@ -515,5 +516,25 @@ def test_feeds_read_a_fixed_number_of_queries(client, published, django_assert_n
     page_cache().clear()
     with django_assert_num_queries(7):
         parse(client.get("/feeds/"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         parse(client.get(f"/members/{published['member'].pk}/feed/"))
+
+
+def test_a_feed_of_more_remarks_than_it_lists_by_id_walks_them_to_the_same_entries(
+    client, published, monkeypatch
+):
+    """A member's (item's, meeting's) remarks are read as ids first, up to FEED_REMARK_IDS;
+    beyond that the feed asks each answer and follow-up about its remark instead: the same
+    entries either way."""
+    from feedback import feeds
+
+    urls = [
+        f"/members/{published['member'].pk}/feed/",
+        f"/comments/{published['first'].pk}/feed/",
+    ]
+    by_ids = [parse(client.get(url))["entries"] for url in urls]
+    assert all(by_ids)
+    monkeypatch.setattr(feeds, "FEED_REMARK_IDS", 0)
+    page_cache().clear()
+
+    assert [parse(client.get(url))["entries"] for url in urls] == by_ids
