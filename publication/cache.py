@@ -51,9 +51,14 @@ class PageCache:
     rendered; written to both. The shared cache only saves work: when it cannot be reached the
     page is rendered as if it held nothing, and the failure is logged."""
 
-    def __init__(self, local, shared):
+    def __init__(self, local, shared_alias):
         self.local = local
-        self.shared = shared
+        self.shared_alias = shared_alias
+
+    @property
+    def shared(self):
+        # Looked up only on a miss here: a page this process holds costs one look-up.
+        return caches[self.shared_alias]
 
     def get(self, key):
         value = self.local.get(key)
@@ -81,7 +86,7 @@ class PageCache:
 
 def page_cache():
     """The rendered pages and what lists keep per change signal (``PageCache``)."""
-    return PageCache(caches["pages"], caches["shared_pages"])
+    return PageCache(caches["pages"], "shared_pages")
 
 
 def request_stamp(request):
