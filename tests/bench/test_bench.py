@@ -310,6 +310,7 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
                             "page": {"rps": 1.0, "errors": 0},
                             "static": {"rps": 2.0, "errors": 0},
                             "ratio": 0.5,
+                            "ratios": [0.4, 0.5, 0.7],
                         }
                         for name in ("report", "search")
                     }
@@ -349,6 +350,7 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
     assert "was shown after 310 ms, its revert after 12 ms" in section
     assert "**Goals at 330 remarks**" in section
     assert "| warm 資料 page ≥ 0.9 × the same bytes static | 0.5 | **not met** |" in section
+    assert "| report `/` (warm) | 1 | 1.0 | 2.0 | 0.5 (0.4 / 0.5 / 0.7) | ≥ 0.9 | 0 |" in section
     assert (
         "| a change (edit / revert) shown by the server ≤ 1 s | 310.0 / 12.0 ms | met |" in section
     )
