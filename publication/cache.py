@@ -41,8 +41,9 @@ PUBLIC_MAX_AGE = 60
 # and the folders of templates, translations and static files the settings name.
 RENDERING_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", ".json"}
 PAGE_CACHE_MAX_BYTES = 512 * 1024
-logger = logging.getLogger(__name__)
 CACHED_HEADERS = ("Content-Type", "Content-Disposition")
+
+logger = logging.getLogger(__name__)
 
 
 class PageCache:
@@ -100,10 +101,10 @@ def request_stamp(request):
 def rendering_version():
     """A fingerprint of the files that render the pages (``RENDERING_SUFFIXES`` in the project's
     apps and the settings' template, locale and static folders, and the pinned libraries of
-    requirements.txt), read once per process: a
-    deployment that changes them changes every ETag and cache key, so no reader and no worker
-    of the new code is given a page the old code rendered (the shared cache outlives a
-    restart), and servers of the old and the new code never share pages."""
+    requirements.txt), read once per process: a deployment that changes them changes every
+    ETag and cache key, so no reader and no worker of the new code is given a page the old
+    code rendered (the shared cache outlives a restart), and servers of the old and the new
+    code never share pages."""
     base = Path(settings.BASE_DIR)
     installed = Path(sys.prefix)  # the libraries: their pinned versions are in requirements.txt
     folders = [
