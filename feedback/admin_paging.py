@@ -19,6 +19,7 @@ The rows shown, their order and the links are those of Django's ``Paginator``; o
 unfiltered count on PostgreSQL may be off by the estimate's few per cent.
 """
 
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
@@ -26,6 +27,8 @@ from django.db.models import Count, QuerySet, Window
 from django.db.models.lookups import In
 from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 #: Below this many rows (by the planner's estimate) the changelist counts exactly.
 ESTIMATE_FROM_ROWS = 10_000
@@ -205,6 +208,16 @@ class PagingMixin:
     #: The relations each autocomplete answer's label prints (``str()`` of the row, or the
     #: label of an endpoint of the admin's own).
     autocomplete_select_related = ()
+
+    def action_checkbox(self, obj):
+        """Each row's checkbox for the actions, written out as Django's ``CheckboxInput``
+        renders it through two templates per row (a sixth of a 100-row changelist's time)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if is_autocomplete(request):

@@ -4,6 +4,7 @@ read by their keys, searches counted with their first page, autocompletes that n
 import re
 
 import pytest
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.paginator import Paginator
 from django.db import connection
@@ -13,7 +14,7 @@ from feedback.admin import CommentAdmin
 from feedback.admin_paging import ChangelistPaginator, keys_first
 from feedback.models import Comment, Report
 from feedback.search import keyword_condition, matches
-from tests.factories import CommentFactory, MeetingFactory, ReportFactory
+from tests.factories import CommentFactory, CommitteeFactory, MeetingFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +292,22 @@ def test_report_changelist_reads_its_meeting_filter_in_one_query(admin_client):
 
     assert queries_of_changelist() == before
     assert Report.objects.count() == 4
+
+
+def test_each_rows_checkbox_is_the_html_django_renders_for_it(admin_client):
+    """PagingMixin writes the actions' checkbox of each row out directly: the same HTML as
+    Django's widget, a name that needs escaping included, and it selects rows for an action."""
+    committee = CommitteeFactory(name='<行政&"改革">委員会')
+    comments = [
+        CommentFactory(meeting=MeetingFactory(committee=committee), member__committee=committee)
+        for _ in range(2)
+    ]
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    django_admin = ModelAdmin(Comment, AdminSite())
+    for comment in comments:
+        expected = ModelAdmin.action_checkbox(django_admin, comment)
+        assert CommentAdmin.action_checkbox(django_admin, comment) == expected
+        assert expected in page
+    assert "&lt;行政&amp;&quot;改革&quot;&gt;委員会" in page
