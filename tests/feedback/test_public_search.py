@@ -618,3 +618,22 @@ def test_policy_item_rename_in_the_admin_updates_search(admin_client, client, sh
     assert admin_client.post(url, data).status_code == 302
 
     assert numbers(search(client, q="行政内部のdx").content.decode()) == ["3"]
+
+
+@pytest.mark.parametrize("value", [None, "", "2", ["2"], "9"])
+def test_the_filters_select_writes_what_djangos_select_writes(value):
+    """feedback.filters.PlainSelect: the same element, attributes and options as Django's
+    ``Select`` (which renders each option through templates), whitespace between tags aside."""
+    from django import forms
+
+    from feedback.filters import PlainSelect
+
+    choices = [("", "すべて"), (1, "秋山委員"), (2, '<芦川&"委員">'), ("2", "重複した値")]
+    attrs = {"id": "id_member", "aria-describedby": "help", "required": True, "disabled": False}
+
+    def written(widget):
+        html = widget(choices=choices).render("member", value, attrs=attrs)
+        return re.sub(r">\s+<", "><", html).strip()
+
+    assert written(PlainSelect) == written(forms.Select)
+    assert "&lt;芦川&amp;&quot;委員&quot;&gt;" in written(PlainSelect)
