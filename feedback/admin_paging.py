@@ -203,7 +203,8 @@ class PagingMixin:
 
     The autocomplete's rows are read by their keys from ``get_queryset``: Django's
     ``AutocompleteJsonView`` starts from it, so its order (``get_ordering``) is the answer's;
-    the search and ``limit_choices_to`` are the keys'."""
+    the search and ``limit_choices_to`` are the keys'. The changelist's rows write their
+    action checkbox directly (``action_checkbox``)."""
 
     #: The relations each autocomplete answer's label prints (``str()`` of the row, or the
     #: label of an endpoint of the admin's own).

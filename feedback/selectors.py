@@ -84,13 +84,12 @@ def _policy_items_of(comments):
 class PublishedAsWritten(Func):
     """``status = 'published'`` with the value written into the SQL, not bound: the only form
     in which SQLite uses a partial index on that condition (``Comment.Meta.indexes``). The
-    value is a constant of the code."""
+    value is the code's own constant, a plain word."""
 
-    template = "%(expressions)s = 'published'"
+    template = f"%(expressions)s = '{PublicationStatus.PUBLISHED.value}'"
     output_field = BooleanField()
 
     def __init__(self):
-        assert PublicationStatus.PUBLISHED == "published"  # nosec B101 (the template's value)
         super().__init__(F("status"))
 
 
@@ -234,6 +233,10 @@ class ReportTable:
     more_than_limit: bool = False
 
 
+#: A 資料 longer than this is filtered from the remarks' side (``report_table``).
+LONG_REPORT_ROWS = 10_000
+
+
 def report_table(report, params, *, version=None):
     """A published 資料's page of rows for ``params`` (its filter, ``page``, ``after``,
     ``before``): the categories, the counts from the 資料's summary (none more when the 資料
@@ -302,10 +305,6 @@ def report_table(report, params, *, version=None):
         rows=rows,
         more_than_limit=matched is not None and matched > SEARCH_COUNT_LIMIT,
     )
-
-
-#: A 資料 longer than this is filtered from the remarks' side (``report_table``).
-LONG_REPORT_ROWS = 10_000
 
 
 def _kept(kind, key, version, read):

@@ -337,43 +337,28 @@ def report_policy_items(report):
 SOURCE_MEETINGS_SHOWN = 5
 
 
-@dataclass(frozen=True)
-class SourceMeetings:
-    """The meetings a 資料's published remarks were made at: the first ``SOURCE_MEETINGS_SHOWN``
-    (``shown``) and how many there are in all."""
+class SourceMeetings(list):
+    """The first ``SOURCE_MEETINGS_SHOWN`` meetings a 資料's published remarks were made at,
+    newest first, and how many there are in all (``total``; ``more`` not shown)."""
 
-    shown: list
-    total: int
+    def __init__(self, shown, total):
+        super().__init__(shown)
+        self.total = total
 
     @property
     def more(self):
-        return self.total - len(self.shown)
-
-    def __iter__(self):
-        return iter(self.shown)
-
-    def __len__(self):
-        return len(self.shown)
-
-    def __getitem__(self, index):
-        return self.shown[index]
+        return self.total - len(self)
 
 
 def report_source_meetings(report):
-    """The meetings whose published remarks a 資料 lists (usually one; from its summary), in
-    ``Meeting`` order, as ``SourceMeetings``: one query, the count beside the first rows."""
-    shown = list(
-        Meeting.objects.filter(report_summaries=report.pk)
-        .select_related("committee")
-        .annotate(listed=Window(Count("pk")))[:SOURCE_MEETINGS_SHOWN]
-    )
-    return SourceMeetings(shown, shown[0].listed if shown else 0)
+    """``SourceMeetings`` of one 資料 (usually one meeting; from its summary)."""
+    return reports_source_meetings([report])[report.pk]
 
 
 def reports_source_meetings(reports):
     """For each 資料 (by pk), ``SourceMeetings`` of the meetings its published remarks were
-    made at, newest first: one query (their summaries' meetings, at most
-    ``SOURCE_MEETINGS_SHOWN`` of each with their count)."""
+    made at: one query (their summaries' meetings, at most ``SOURCE_MEETINGS_SHOWN`` of each,
+    with their count)."""
     each = {"partition_by": F("report_summaries")}
     newest = [F("fiscal_year").desc(), F("number").desc()]
     rows = (
@@ -387,12 +372,11 @@ def reports_source_meetings(reports):
         .select_related("committee")
         .order_by("report_id", "-fiscal_year", "-number")
     )
-    meetings = {report.pk: [] for report in reports}
-    totals = {report.pk: 0 for report in reports}
+    meetings = {report.pk: SourceMeetings([], 0) for report in reports}
     for meeting in rows:
         meetings[meeting.report_id].append(meeting)
-        totals[meeting.report_id] = meeting.listed
-    return {pk: SourceMeetings(meetings[pk], totals[pk]) for pk in meetings}
+        meetings[meeting.report_id].total = meeting.listed
+    return meetings
 
 
 def reports_listing(field, record):
