@@ -14,6 +14,7 @@ import statistics
 import time
 import urllib.parse
 from pathlib import Path
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -24,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from feedback import excel, paging, table
+from feedback import excel, paging, services, table
 from feedback.models import (
     CityResponse,
     Comment,
@@ -330,6 +331,26 @@ def import_figures(path):
         "seconds": round(seconds, 2),
         "peak_rss_mb": round(_rss_mb(), 1),
     }
+
+
+def import_without_search_text(path):
+    """A diagnostic, not a goal: the same import with each new remark's search text left
+    empty, rolled back. What the import costs without its search index (its ``search_text``,
+    its bigrams and the index they feed: PostgreSQL's stored ``tsvector`` and GIN index,
+    SQLite's FTS5 table) against ``import_figures``: the measured reason when the import is
+    over its goal."""
+
+    def without_search_text(comments, follow_ups):
+        for comment in comments:
+            comment.search_text = comment.search_bigrams = ""
+
+    with (
+        mock.patch.object(services, "_set_search_text", without_search_text),
+        transaction.atomic(),
+    ):
+        figures = import_figures(path)
+        transaction.set_rollback(True)
+    return figures
 
 
 def import_baseline(path):
