@@ -118,33 +118,32 @@ def _paragraph_lines(text, capacity):
     if text_width(text) <= capacity:
         return 1
     lines, used = 1, 0
-    for match in _TOKEN.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        width = text_width(token)
-        if kind == "space":
+    # findall: each token as the (space, run, cluster) it matched, no Match object per token.
+    for space, run, cluster in _TOKEN.findall(text):
+        if space:
             # Spaces at the end of a line hang past it; the next word starts the next line.
-            used = min(used + width, capacity)
-            continue
-        if kind == "run":
+            used = min(used + len(space), capacity)
+        elif run:
             fits = (capacity - used) // 2
-            if len(token) <= fits:
-                used += width
+            if len(run) <= fits:
+                used += text_width(run)
                 continue
             per_line = capacity // 2
-            more_lines, rest = divmod(len(token) - fits, per_line)
+            more_lines, rest = divmod(len(run) - fits, per_line)
             if rest:
                 lines, used = lines + more_lines + 1, 2 * rest
             else:
                 lines, used = lines + more_lines, 2 * per_line
-            continue
-        if used + width <= capacity:
-            used += width
-            continue
-        if used:
-            lines += 1
-        # A word longer than a line is split wherever the line is full.
-        more_lines = (width - 1) // capacity
-        lines, used = lines + more_lines, width - more_lines * capacity
+        else:
+            width = text_width(cluster)
+            if used + width <= capacity:
+                used += width
+                continue
+            if used:
+                lines += 1
+            # A word longer than a line is split wherever the line is full.
+            more_lines = (width - 1) // capacity
+            lines, used = lines + more_lines, width - more_lines * capacity
     return lines
 
 
