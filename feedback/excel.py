@@ -97,7 +97,9 @@ _WORD_CHARS = "!-~０-９Ａ-Ｚａ-ｚ"
 _TOKEN = re.compile(
     rf"(?P<space>[ \t]+)"
     # a run of plain full-width characters, each breakable, the last not followed by a closer
-    rf"|(?P<run>(?:[^ \t{_WORD_CHARS}{_NO_START}{_NO_END}](?![{_NO_START}]))+)"
+    # (only the last can be: the others are followed by the run's own characters, so one look
+    # ahead at its end, stepping back one character when it fails, instead of one per character)
+    rf"|(?P<run>[^ \t{_WORD_CHARS}{_NO_START}{_NO_END}]+(?![{_NO_START}]))"
     # one word or character with the brackets and punctuation glued to it
     rf"|(?P<cluster>[{_NO_END}]*(?:[{_WORD_CHARS}]+|[^ \t])[{_NO_START}]*)"
 )
