@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -437,6 +438,27 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
 
 
+#: Rounds of ``yardstick``'s workload; the median is reported.
+YARDSTICK_ROUNDS = 5
+
+
+def yardstick():
+    """Milliseconds of a fixed pure-Python workload (the median of ``YARDSTICK_ROUNDS``): how
+    fast this machine runs Python at the moment. The machines are shared, and the same code's
+    times move with their load from day to day; each run reports this at its start and its end,
+    so that runs are compared by it (lower is faster) and absolute times read against it."""
+    times = []
+    for _round in range(YARDSTICK_ROUNDS):
+        started = time.perf_counter()
+        counts = {}
+        for number in range(200_000):
+            key = str(number * 7919 % 100_003)
+            counts[key] = counts.get(key, 0) + len(key)
+        sorted(counts.items())
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 1)
+
+
 def versions():
     gunicorn = subprocess.run(
         [str(Path(PYTHON).parent / "gunicorn"), "--version"], capture_output=True, text=True
@@ -637,6 +659,15 @@ def markdown(db, figures):
     lines += [
         f"- Measured: {time.strftime('%Y-%m-%d %H:%M %Z')} by `make bench`",
         f"- Machine: {figures['machine']}",
+        *(
+            [
+                "- CPU yardstick (a fixed pure-Python workload, `bench/run.py: yardstick`; "
+                f"lower is faster): {figures['yardstick']['start']} ms at the start, "
+                f"{figures['yardstick']['end']} ms at the end; compare runs by it"
+            ]
+            if "yardstick" in figures
+            else []
+        ),
         f"- Versions: {figures['versions']}; database: {db['version']}",
         "",
     ]
@@ -794,6 +825,7 @@ def main():
     sizes = [int(size) for size in options.sizes.split(",")]
     vendor = "postgresql" if _env()["DATABASE_URL"].startswith("postgres") else "sqlite"
     figures = {"machine": machine(), "versions": versions(), "sizes": {}}
+    figures["yardstick"] = {"start": yardstick()}
     db = {"vendor": vendor, "label": "PostgreSQL" if vendor == "postgresql" else "SQLite"}
     for size in sizes:
         print(f"== {db['label']}, {size:,} remarks", flush=True)
@@ -838,6 +870,7 @@ def main():
             }
         figures["sizes"][size] = run
         print(json.dumps(run, ensure_ascii=False, indent=1), flush=True)
+    figures["yardstick"]["end"] = yardstick()
     section = markdown(db, figures)
     write_report(Path(options.output), section, vendor)
     print(section)
