@@ -442,13 +442,13 @@ def machine():
 YARDSTICK_ROUNDS = 5
 
 
-def yardstick():
-    """Milliseconds of a fixed pure-Python workload (the median of ``YARDSTICK_ROUNDS``): how
+def yardstick(rounds=YARDSTICK_ROUNDS):
+    """Milliseconds of a fixed pure-Python workload (the median of ``rounds``): how
     fast this machine runs Python at the moment. The machines are shared, and the same code's
     times move with their load from day to day; each run reports this at its start and its end,
     so that runs are compared by it (lower is faster) and absolute times read against it."""
     times = []
-    for _round in range(YARDSTICK_ROUNDS):
+    for _round in range(rounds):
         started = time.perf_counter()
         counts = {}
         for number in range(200_000):
@@ -659,15 +659,9 @@ def markdown(db, figures):
     lines += [
         f"- Measured: {time.strftime('%Y-%m-%d %H:%M %Z')} by `make bench`",
         f"- Machine: {figures['machine']}",
-        *(
-            [
-                "- CPU yardstick (a fixed pure-Python workload, `bench/run.py: yardstick`; "
-                f"lower is faster): {figures['yardstick']['start']} ms at the start, "
-                f"{figures['yardstick']['end']} ms at the end; compare runs by it"
-            ]
-            if "yardstick" in figures
-            else []
-        ),
+        "- CPU yardstick (a fixed pure-Python workload, `bench/run.py: yardstick`; "
+        f"lower is faster): {figures['yardstick']['start']} ms at the start, "
+        f"{figures['yardstick']['end']} ms at the end; compare runs by it",
         f"- Versions: {figures['versions']}; database: {db['version']}",
         "",
     ]
