@@ -25,7 +25,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import EmptyResultSet
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -294,8 +295,35 @@ def _of_remarks(model, comments):
     index, asks whether its remark is one of them (``EXISTS``), and the LIMIT stops the walk.
     """
     if isinstance(comments, list):
-        return model.objects.filter(comment__in=comments)
+        return model.objects.filter(IdsIn("comment_id", comments))
     return model.objects.filter(Exists(comments.filter(pk=OuterRef("comment"))))
+
+
+class IdsIn(Expression):
+    """``column IN (3, 5, …)``, the ids written into the SQL: what ``column__in=ids`` makes,
+    without a parameter each. Django prepares every value of an ``__in`` list one by one; for a
+    member's 1,133 remarks at 100,000 that took 4–7 ms a query, five queries a feed. The ids
+    are primary keys read from the database, each written by ``int()``."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column, ids):
+        super().__init__()
+        self.column = F(column)
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions):
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        if not self.ids:
+            raise EmptyResultSet
+        column, params = compiler.compile(self.column)
+        return f"{column} IN ({', '.join(map(str, self.ids))})", params
 
 
 def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):

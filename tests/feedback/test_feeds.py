@@ -538,3 +538,20 @@ def test_a_feed_of_more_remarks_than_it_lists_by_id_walks_them_to_the_same_entri
     page_cache().clear()
 
     assert [parse(client.get(url))["entries"] for url in urls] == by_ids
+
+
+def test_entries_of_remarks_none_of_which_is_published_are_none(published):
+    """The ids a feed reads first may be none (every remark of the member a draft by now): no
+    answer, follow-up or 資料 then, and no query with an empty ``IN ()``."""
+    from feedback import feeds
+
+    draft_only = MemberFactory(committee=published["member"].committee, name="青木")
+    CommentFactory(meeting=published["draft"].meeting, number=2, member=draft_only)
+
+    assert feeds.entries({"member": draft_only}) == []
+    # The follow-up of T2, then the 資料 and No.1's answer, both public since T1.
+    assert [entry.key for entry in feeds.entries({"member": published["member"]})] == [
+        f"follow-up-{published['follow_up'].pk}",
+        f"report-{published['report'].pk}",
+        f"response-{published['first'].pk}",
+    ]
