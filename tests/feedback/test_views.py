@@ -103,6 +103,43 @@ def test_report_page_keeps_line_breaks(client):
     assert rows[0][3] == "一行目\n・二行目"
 
 
+def test_report_page_prints_markup_in_every_cell_as_text_and_marks_the_keyword(client):
+    """Each cell's text escaped (the row is written by the ``table_body`` tag, not a template),
+    the keyword marked inside it, the member's and item's links kept."""
+    report = published_report(count=1)
+    comment = report.comments.select_related("member", "policy_item").get()
+    comment.body = '<script>alert("窓口")</script> & 窓口'
+    comment.save()
+    CityResponse.objects.filter(comment=comment).update(body="<b>窓口</b>の's")
+    FollowUp.objects.filter(comment=comment).update(body="a<b & c")
+
+    page = client.get(report.get_absolute_url() + "?q=窓口").content.decode()
+
+    row = page[page.index(f'<tr id="comment-{comment.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert (
+        '<div class="cell-text">&lt;script&gt;alert(&quot;<mark>窓口</mark>&quot;)'
+        "&lt;/script&gt; &amp; <mark>窓口</mark></div>"
+    ) in row
+    assert '<div class="cell-text">&lt;b&gt;<mark>窓口</mark>&lt;/b&gt;の&#x27;s</div>' in row
+    assert '<div class="cell-text">a&lt;b &amp; c</div>' in row
+    assert f'<a href="{comment.member.get_absolute_url()}">' in row
+    assert f'<a href="{comment.policy_item.get_absolute_url()}">' in row
+    assert (
+        f'<a href="{comment.get_absolute_url()}" aria-label="No.{comment.number} の詳細">'
+        f"{comment.number}</a></th>"
+    ) in row
+    assert "<script>" not in row
+
+    # The search's list starts each row with its meeting, linked.
+    page = client.get("/comments/?q=窓口").content.decode()
+    row = page[page.index(f'<tr id="comment-{comment.pk}">') :]
+    assert row.startswith(
+        f'<tr id="comment-{comment.pk}">\n      <td data-label="会議">'
+        f'<a href="{comment.meeting.get_absolute_url()}">{comment.meeting.name}</a></td>'
+    )
+
+
 def test_report_page_query_count_is_constant(client, django_assert_max_num_queries):
     small = published_report(count=2)
     large = published_report(count=20)
