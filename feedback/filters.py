@@ -6,9 +6,12 @@ when the form is first needed, so an unfiltered download reads none, and a reque
 without a query of its own.
 """
 
+import html
+
 import django_filters
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from feedback.search import keyword_condition
 
@@ -18,10 +21,8 @@ INVALID_CHOICE = "指定された%(label)sは選べません。一覧から選�
 class PlainSelect(forms.Select):
     """A ``<select>`` of one choice written out directly: the elements and attributes Django's
     ``Select`` writes, without its two templates per ``<option>`` (a 資料's filter has about two
-    hundred options, rendered on every cold page)."""
-
-    option_html = '<option value="{}">{}</option>'
-    selected_option_html = '<option value="{}" selected>{}</option>'
+    hundred options, rendered on every cold page), each option joined as text with its value
+    and label escaped (a ``format_html`` per option took 20 ms of a cold 資料 page)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         wanted = self.format_value(value)
@@ -30,8 +31,10 @@ class PlainSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             chosen = not selected and option_value in wanted
             selected = selected or chosen
-            template = self.selected_option_html if chosen else self.option_html
-            options.append(format_html(template, option_value, label))
+            options.append(
+                f'<option value="{html.escape(option_value)}"{" selected" if chosen else ""}>'
+                f"{html.escape(str(label))}</option>"
+            )
         # In the order given, as Django's attrs.html writes them (flatatt would sort them).
         written = [
             format_html(" {}", key) if item is True else format_html(' {}="{}"', key, item)
@@ -39,13 +42,11 @@ class PlainSelect(forms.Select):
             if item is not False
         ]
         return format_html(
-            '<select name="{}"{}>{}</select>', name, _joined(written), _joined(options)
+            '<select name="{}"{}>{}</select>',
+            name,
+            format_html_join("", "{}", ((part,) for part in written)),
+            mark_safe("".join(options)),  # nosec B308 B703 - each value and label escaped
         )
-
-
-def _joined(parts):
-    """Parts each made by ``format_html``, as one safe string."""
-    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _choice_filter(label, field_name):
