@@ -33,7 +33,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from feedback import search, selectors, summaries, table, wareki
+from feedback import search, selectors, summaries, wareki
 from feedback.models import (
     CityResponse,
     Comment,
@@ -121,10 +121,10 @@ def _category_name(names, category_id):
     return names.get(category_id) or _("区分なし")
 
 
-def _answer_entries(responses, histories, names, known):
+def _answer_entries(responses, histories, names):
     for response in responses:
         comment = response.comment
-        url = table.link(comment, known)
+        url = comment.get_absolute_url()
         states = timeline(histories.get(comment.pk, []), comment.published_at) or [
             (response, None, response.visible_at)
         ]
@@ -177,10 +177,10 @@ def _recorded_on(day):
     return wareki.format_date(day) if day else _("日付なし")
 
 
-def _follow_up_entries(follow_ups, histories, known):
+def _follow_up_entries(follow_ups, histories):
     for follow_up in follow_ups:
         comment = follow_up.comment
-        url = table.link(comment, known)
+        url = comment.get_absolute_url()
         link = f"{url}#follow-up-{follow_up.pk}"
         states = timeline(histories.get(follow_up.pk, []), comment.published_at) or [
             (follow_up, None, follow_up.visible_at)
@@ -357,16 +357,12 @@ def entries(remarks, *, walk=False, reports=None, limit=FEED_ENTRIES):
     responses = latest_changed(_of_remarks(CityResponse, comments).exclude(body=""), limit=limit)
     follow_ups = latest_changed(_of_remarks(FollowUp, comments), limit=limit)
     names = dict(ReflectionCategory.objects.values_list("pk", "name"))
-    known = {}  # table.link's
     found += _answer_entries(
         responses,
         _histories(CityResponse, comment_id__in=[r.comment_id for r in responses]),
         names,
-        known,
     )
-    found += _follow_up_entries(
-        follow_ups, _histories(FollowUp, id__in=[f.pk for f in follow_ups]), known
-    )
+    found += _follow_up_entries(follow_ups, _histories(FollowUp, id__in=[f.pk for f in follow_ups]))
     found.sort(key=lambda entry: (entry.updated, entry.rank, entry.pk), reverse=True)
     return found[:limit]
 

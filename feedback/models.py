@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +28,7 @@ from feedback.enums import (
 )
 from feedback.search import with_body_line
 from policy.models import PolicyItem
+from publication.links import detail_url
 from publication.models import (
     PublicManager,
     PublicQuerySet,
@@ -60,7 +60,7 @@ class Committee(Versioned):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("feedback:committee-detail", kwargs={"pk": self.pk})
+        return detail_url("feedback:committee-detail", self.pk)
 
     def natural_key(self):
         return (self.name,)
@@ -124,7 +124,7 @@ class Member(Versioned):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("feedback:member-detail", kwargs={"pk": self.pk})
+        return detail_url("feedback:member-detail", self.pk)
 
     def natural_key(self):
         return (self.committee.name, self.name)
@@ -266,7 +266,7 @@ class Meeting(Versioned):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("feedback:meeting-detail", kwargs={"pk": self.pk})
+        return detail_url("feedback:meeting-detail", self.pk)
 
     def natural_key(self):
         return (self.committee.name, self.fiscal_year, self.number)
@@ -559,7 +559,7 @@ class Comment(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("feedback:comment-detail", kwargs={"pk": self.pk})
+        return detail_url("feedback:comment-detail", self.pk)
 
     def natural_key(self):
         return (*self.meeting.natural_key(), self.number)
@@ -758,7 +758,7 @@ class Report(Publishable):
         return f"{self.label} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("feedback:report-detail", kwargs={"pk": self.pk})
+        return detail_url("feedback:report-detail", self.pk)
 
     def natural_key(self):
         return (self.title, self.label)

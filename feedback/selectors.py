@@ -296,7 +296,7 @@ def report_table(report, params, *, version=None):
         page = report_page(
             report, comments=comments, number=params.get("page"), **paging, total=matched
         )
-    rows = table.entry_rows(page.object_list)
+    rows = [table.entry_row(entry) for entry in page.object_list]
     return ReportTable(
         filter=filterset,
         summary=summary,

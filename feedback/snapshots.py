@@ -83,7 +83,7 @@ def _withdrawn(row):
 
 
 def mark_changes(report, rows):
-    """Mark the current page's ``rows`` (``table.entry_rows``) against the latest 配布版 of
+    """Mark the current page's ``rows`` (``table.entry_row``) against the latest 配布版 of
     ``report``.
 
     ``report`` comes from ``with_latest_snapshot``. Returns the rows, each with

@@ -159,43 +159,18 @@ def load(comments):
 def rows(comments, *, links=False):
     """The rows of remarks loaded with ``load`` (a 資料's in printed order, a search's, a
     staff export's), in their order; no query per row. A page asks for ``links``."""
-    known = {}
-    return [
-        _row(comment, getattr(comment, FOLLOW_UPS), links=links, known=known)
-        for comment in comments
-    ]
+    return [_row(comment, getattr(comment, FOLLOW_UPS), links=links) for comment in comments]
 
 
-def entry_rows(entries):
-    """The rows of entries of ``paging.report_page`` (each with ``latest_follow_up``
-    annotated): the cells and links the 資料 page shows."""
-    known = {}
-    return [
-        _row(entry.comment, latest=entry.latest_follow_up or "", links=True, known=known)
-        for entry in entries
-    ]
+def entry_row(entry):
+    """The row of an entry of ``paging.report_page`` (its ``latest_follow_up`` annotated):
+    the cells and links the 資料 page shows."""
+    return _row(entry.comment, latest=entry.latest_follow_up or "", links=True)
 
 
-#: A primary key no record has: where a record's id goes in its page's URL (``link``).
-_ID_MARK = 987_654_321_987_654_321
-
-
-def link(record, known):
-    """``record.get_absolute_url()`` from one ``reverse()`` per kind of record and list
-    (``known`` keeps them): the pages of remarks, meetings, members and items differ only by
-    the record's id, and at about 60 µs a ``reverse()``, a page's fifty rows and their 150
-    links spent a tenth of a cold 資料 page on them (a 10,000-row file, 0.6 s)."""
-    model = type(record)
-    if model not in known:
-        known[model] = model(pk=_ID_MARK).get_absolute_url().split(str(_ID_MARK))
-    before, after = known[model]
-    return f"{before}{record.pk}{after}"
-
-
-def _row(comment, follow_ups=None, *, latest=None, links, known):
+def _row(comment, follow_ups=None, *, latest=None, links):
     """A remark's row. ``follow_ups`` (latest first) fill the file fields; a page row built
-    from an annotated entry has only the ``latest`` text. A page asks for ``links``;
-    ``known`` is the list's ``_link`` cache."""
+    from an annotated entry has only the ``latest`` text."""
     response = getattr(comment, "response", None)
     category = response.category if response else None
     meeting = comment.meeting
@@ -219,13 +194,13 @@ def _row(comment, follow_ups=None, *, latest=None, links, known):
         }
     if links:
         files |= {
-            "meeting_url": link(meeting, known),
-            "member_url": link(comment.member, known),
-            "policy_item_url": link(item, known),
+            "meeting_url": meeting.get_absolute_url(),
+            "member_url": comment.member.get_absolute_url(),
+            "policy_item_url": item.get_absolute_url(),
         }
     return TableRow(
         id=comment.pk,
-        url=link(comment, known),
+        url=comment.get_absolute_url(),
         meeting=meeting.name,
         number=comment.number,
         member=comment.member.display_name,

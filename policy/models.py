@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from policy.enums import ItemKind, PassageKind, PolicyStage, VersionStage
 from publication.enums import PublicationStatus
+from publication.links import detail_url
 from publication.models import (
     PublicManager,
     PublicQuerySet,
@@ -104,7 +105,7 @@ class PolicyItem(Versioned):
         return self.heading
 
     def get_absolute_url(self):
-        return reverse("feedback:policy-item-detail", kwargs={"pk": self.pk})
+        return detail_url("feedback:policy-item-detail", self.pk)
 
     def natural_key(self):
         return (self.policy.title, self.heading)

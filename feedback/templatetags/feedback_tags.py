@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from feedback import table, wareki
+from feedback import wareki
 from feedback.models import ChangeRequest, Report
 from feedback.search import highlight as highlight_text
 
@@ -41,21 +41,8 @@ def highlight(value, query):
     return highlight_text(value, query)
 
 
-def _link(context, record):
-    """``record.get_absolute_url()`` through ``table.link``, its cache kept while this
-    template renders (``render_context``): the 資料 list and the meeting list link hundreds
-    of meetings, at about 60 µs a ``reverse()``."""
-    return table.link(record, context.render_context.setdefault("feedback_links", {}))
-
-
-@register.simple_tag(takes_context=True)
-def record_url(context, record):
-    """``{% record_url meeting %}``: what ``{{ meeting.get_absolute_url }}`` prints."""
-    return _link(context, record)
-
-
-@register.simple_tag(takes_context=True)
-def meeting_when(context, meeting):
+@register.simple_tag
+def meeting_when(meeting):
     """When a meeting was: 「令和2年度 第2回（令和2年11月5日開催）」, linked to the meeting's
     page, the date only when it is known."""
     when = _("%(year)s 第%(number)s回") % {
@@ -69,7 +56,7 @@ def meeting_when(context, meeting):
     # The texts are ours, their values escaped (as blocktranslate does).
     return format_html(
         '<span class="meeting-when"><a href="{}">{}</a>{}</span>',
-        _link(context, meeting),
+        meeting.get_absolute_url(),
         mark_safe(when),  # nosec B308 B703
         mark_safe(when_held),  # nosec B308 B703
     )
@@ -170,7 +157,7 @@ def table_body(rows, *, two_level=False, with_meeting=False, presented=False, qu
     withdrawn_headers = f' headers="{TWO_LEVEL_HEADERS["remark"]}"' if two_level else ""
 
     def mark(value):
-        return highlight_text(value, query) if query else escape(value or "")
+        return highlight_text(value, query)
 
     def linked(url, value):
         return f'<a href="{escape(url)}">{mark(value)}</a>' if url else escape(value)
