@@ -28,9 +28,10 @@ def detail_url(name, pk):
     return f"{before}{int(pk)}{after}"
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def _pattern(name, urlconf, script_prefix, language):
     """The URL of ``name`` around its id: ``("/members/", "/")``. Its arguments besides
-    ``name`` are the key only: ``reverse()`` reads them itself."""
+    ``name`` are the key only: ``reverse()`` reads them itself. Bounded, as the script prefix
+    comes with each request (from the server's SCRIPT_NAME)."""
     before, after = reverse(name, kwargs={"pk": ID_MARK}, urlconf=urlconf).split(str(ID_MARK))
     return before, after
