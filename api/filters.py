@@ -47,7 +47,10 @@ class RemarkFilter(django_filters.FilterSet):
     )
 
     def filter_keyword(self, queryset, name, value):
-        return queryset.filter(keyword_condition(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        # Published remarks only (RemarkViewSet): all hold their index pieces.
+        return queryset.filter(keyword_condition(value, published=True))
 
     def filter_updated_since(self, queryset, name, value):
         return queryset.filter(selectors.changed_since(value))

@@ -38,7 +38,7 @@ from feedback.models import (
     Report,
     ReportEntry,
 )
-from feedback.search import refresh_search_text
+from feedback.search import refresh_search_text, with_body_line
 from policy.enums import ItemKind
 from policy.models import Policy, PolicyItem
 from publication.stamp import public_write
@@ -263,12 +263,18 @@ def generate(*, comments, seed=2020, sample_sizes=(), history=True):
         number = len(per_meeting[meeting.pk]) + 1
         subject = rng.choice(SUBJECTS)
         published = meeting.pk not in draft_meetings
+        body = comment_text(rng, subject)
+        # The body's line of the search text and its index pieces, as Comment.save writes them
+        # (a published remark holds its pieces); refresh_search_text adds the other lines.
+        search_text, search_bigrams = with_body_line("", body)
         comment = Comment(
             meeting=meeting,
             number=number,
             member=rng.choice(members_of[meeting.committee_id]),
             policy_item=rng.choice(items),
-            body=comment_text(rng, subject),
+            body=body,
+            search_text=search_text,
+            search_bigrams=search_bigrams,
             status=PublicationStatus.PUBLISHED if published else PublicationStatus.DRAFT,
             published_at=now if published else None,
         )

@@ -91,7 +91,10 @@ class CommentFilter(django_filters.FilterSet):
     def filter_keyword(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.filter(keyword_condition(value, common=self.common_keywords))
+        # Published remarks only (selectors): all hold their index pieces.
+        return queryset.filter(
+            keyword_condition(value, common=self.common_keywords, published=True)
+        )
 
     #: Whether the keywords are known to match many remarks (``search.keyword_condition``).
     common_keywords = False

@@ -24,6 +24,14 @@ column (``ascii`` tokenizer with every printable ASCII character a token charact
 step by triggers (migration 0008), with a prefix index of one character (migration 0023) so that
 a one-character keyword reads one list instead of merging every piece it starts.
 
+Only published remarks must hold their pieces (``Comment``'s constraint
+``comment_published_indexed``): the import leaves them out of the drafts it adds (``Comment.save``
+writes them when such a draft is saved on its own or published, as it did over the import's
+before), so an import does not index thousands of rows that publishing indexes again. A query
+whose rows are published remarks only (the public pages, the API) reads the index as it is; any
+other (the admin's) also tests the drafts without pieces, found through a partial index of the
+remarks whose ``search_bigrams`` is empty (``unindexed``), by the ``LIKE`` alone.
+
 Whether the index is worth reading depends on how many remarks match. A keyword in few remarks
 is found through the index and its matches are sorted for the page; a keyword in most remarks
 (「市」, 「窓口」, 「電子化」 in a tenth of them) is cheaper found by walking the remarks in the
@@ -69,6 +77,9 @@ FTS_TABLE = "feedback_comment_search"
 SQLITE_INDEX_LIMITS = {"alone": 20_000, "narrowed": 1_000}
 #: PostgreSQL's substring test for ``common`` terms (migration 0023, module docstring).
 CONTAINS_FUNCTION = "feedback_search_contains"
+#: The remarks without index pieces (``Comment.Meta.indexes``: a partial index of their ids),
+#: written out on SQLite, which matches a partial index's condition only as written.
+UNINDEXED_CONDITION = "search_bigrams = ''"
 #: The derived texts of ``Comment`` no row shows: ~5 kB a remark, left out of the rows a page
 #: reads so that neither a sort nor the page carries them.
 SEARCH_COLUMNS = ("search_text", "search_bigrams")
@@ -143,13 +154,17 @@ class BigramIndexMatch(Func):
     ``drives=False``: on SQLite the candidates only test the rows, they do not choose them
     (``+rowid IN (…)``, which SQLite's planner cannot read as a list of rows to start from), so
     that a query with an ``ORDER BY`` and a ``LIMIT`` walks its order's index and stops after
-    its page instead of sorting every candidate (``keyword_condition(ordered=True)``)."""
+    its page instead of sorting every candidate (``keyword_condition(ordered=True)``).
+
+    ``unindexed``: the rows may include drafts without pieces (module docstring); those are
+    candidates too, listed once from their partial index."""
 
     output_field = BooleanField()
 
-    def __init__(self, terms, *, drives=True):
+    def __init__(self, terms, *, drives=True, unindexed=False):
         self.terms = tuple(terms)
         self.drives = drives
+        self.unindexed = unindexed
         super().__init__(F("pk"), F("search_bigrams"))
 
     def as_sql(self, compiler, connection, **extra_context):
@@ -163,7 +178,13 @@ class BigramIndexMatch(Func):
         quote = connection.ops.quote_name
         bigrams, params = compiler.compile(self.source_expressions[1])
         column = bigrams.replace(quote("search_bigrams"), quote(INDEX_COLUMN))
-        return f"{column} @@ %s::tsquery", [*params, postgresql_query(self.terms)]
+        sql = f"{column} @@ %s::tsquery"
+        if self.unindexed:
+            # The row's own column, so that the planner joins the GIN index and the partial
+            # one in one bitmap (a list of ids from a subquery would make it read every row);
+            # an empty text is told by its length, without reading a long one.
+            sql = f"({sql} OR {bigrams} = '')"
+        return sql, [*params, postgresql_query(self.terms)]
 
     def as_sqlite(self, compiler, connection, **extra_context):
         pk, params = compiler.compile(self.source_expressions[0])
@@ -172,7 +193,15 @@ class BigramIndexMatch(Func):
         # The column comes from the compiler and the table name is a constant; the keyword is
         # a bound parameter.
         sql = f"{pk} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # nosec B608
-        return sql, [*params, sqlite_query(self.terms)]
+        params = [*params, sqlite_query(self.terms)]
+        if self.unindexed:
+            # The ids read once from the partial index (SQLite would read each row's ~2 kB of
+            # pieces to compare them with ''); the table name is the model's.
+            model = self.source_expressions[0].target.model
+            table = connection.ops.quote_name(model._meta.db_table)
+            unindexed = f"SELECT id FROM {table} WHERE {UNINDEXED_CONDITION}"  # nosec B608
+            sql = f"({sql} OR {pk} IN ({unindexed}))"
+        return sql, params
 
 
 def index_pays(value, *, narrowed=False):
@@ -212,9 +241,11 @@ def _contains(term, *, common):
     return Q(search_text__contains=term)
 
 
-def keyword_condition(value, *, common=False, ordered=False):
+def keyword_condition(value, *, common=False, ordered=False, published=False):
     """A condition on ``Comment``: every keyword occurs, folded, in ``search_text``; the
-    bigram index finds the candidates (``BigramIndexMatch``), the ``LIKE`` decides. ``common``:
+    bigram index finds the candidates (``BigramIndexMatch``), the ``LIKE`` decides.
+    ``published``: the rows are published remarks only, which all hold their index pieces, so
+    the drafts without them need not be looked for (module docstring). ``common``:
     the keywords are known to match many remarks, so the index is left out and the rows are
     walked in their order (module docstring). ``ordered``: only the first rows in the query's
     order are wanted and nothing is counted (the admin's autocomplete): on SQLite the rows are
@@ -225,7 +256,7 @@ def keyword_condition(value, *, common=False, ordered=False):
     condition = Q()
     indexed = [term for term in terms if _indexable(term)]
     if indexed and not common:
-        condition &= Q(BigramIndexMatch(indexed, drives=not ordered))
+        condition &= Q(BigramIndexMatch(indexed, drives=not ordered, unindexed=not published))
     for term in terms:
         condition &= _contains(term, common=common)
     return condition

@@ -10,6 +10,7 @@ from django.utils import timezone
 from api.views import PerAddressThrottle
 from feedback.enums import PublicationStatus
 from feedback.models import Comment, Meeting, Member, ReflectionCategory
+from feedback.search import with_body_line
 from policy.models import PolicyItem
 from tests.api.conftest import get_json, walk
 from tests.factories import MeetingFactory, MemberFactory, PolicyItemFactory, staff_user
@@ -231,6 +232,13 @@ def test_rate_limit_gives_429_in_japanese_and_english(client, shiryo2, settings,
 COUNT = 600
 
 
+def searchable(body):
+    """A remark's body with the search text and index pieces ``Comment.save`` would write
+    (``bulk_create`` does not call it; a published remark must hold its pieces)."""
+    text, bigrams = with_body_line("", body)
+    return {"body": body, "search_text": text, "search_bigrams": bigrams}
+
+
 def test_cursor_pages_neither_skip_nor_repeat_while_remarks_are_added(client, db):
     meeting = MeetingFactory()
     member = MemberFactory(committee=meeting.committee)
@@ -243,7 +251,7 @@ def test_cursor_pages_neither_skip_nor_repeat_while_remarks_are_added(client, db
             member=member,
             policy_item=item,
             number=number,
-            body=f"意見{number}",
+            **searchable(f"意見{number}"),
             status=PublicationStatus.PUBLISHED,
             published_at=now,
         )
@@ -284,7 +292,7 @@ def test_cursor_walks_ten_thousand_remarks_once_each_while_one_is_added(client, 
             member=member,
             policy_item=item,
             number=number,
-            body=f"意見{number}",
+            **searchable(f"意見{number}"),
             **{"status": PublicationStatus.PUBLISHED, "published_at": now, **kwargs},
         )
 
