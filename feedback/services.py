@@ -6,7 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Case, F, Max, Prefetch, Q, TextField, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,12 @@ from feedback.models import (
     ReportEntry,
     ReportSnapshot,
 )
-from feedback.search import bigrams_of, refresh_search_text, search_text_of
+from feedback.search import (
+    SEARCH_COLUMNS,
+    bigrams_of,
+    refresh_search_text,
+    search_text_of,
+)
 from publication.stamp import public_write
 from publication.versioning import StaleRecordError, save_versioned
 
@@ -135,9 +140,48 @@ def _set_status(obj, *, status, by, now):
     obj.save()
 
 
+#: Remarks per ``UPDATE`` when publishing: its ``CASE`` tests each row against every remark of
+#: the batch that needs index pieces, so the batches are kept small.
+PUBLISH_BATCH_SIZE = 100
+
+
+def _publish_comments(comments, *, by, now):
+    """Publish the draft remarks ``comments`` (a QuerySet) as ``_set_status`` publishes one, in
+    one ``UPDATE`` per ``PUBLISH_BATCH_SIZE`` remarks instead of two statements per remark (a
+    10,000-row 資料 in seconds, not half a minute): the status, when and by whom,
+    ``updated_at``, and the index pieces of those that lack them (the import leaves them to
+    this; a published remark holds them), each row written once; then the history row each
+    save would record (「~」, by ``by``), copied by the database from the rows written. Their
+    search text is ``refresh_search_text``'s, which the caller runs after."""
+    pks = list(comments.order_by("pk").values_list("pk", flat=True))
+    pieces = {
+        pk: bigrams_of(text)
+        for pk, text in Comment.objects.filter(pk__in=pks, search_bigrams="").values_list(
+            "pk", "search_text"
+        )
+    }
+    for start in range(0, len(pks), PUBLISH_BATCH_SIZE):
+        batch = pks[start : start + PUBLISH_BATCH_SIZE]
+        values = {
+            "status": PublicationStatus.PUBLISHED,
+            "published_at": now,
+            "published_by": by,
+            "updated_at": now,
+        }
+        missing = [When(pk=pk, then=Value(pieces[pk])) for pk in batch if pk in pieces]
+        if missing:
+            values["search_bigrams"] = Case(
+                *missing, default=F("search_bigrams"), output_field=TextField()
+            )
+        Comment.objects.filter(pk__in=batch).update(**values)
+    _copy_history(Comment, pks, by=by, history_type="~")
+
+
 def report_unanswered_comments(report):
     """The remarks a 資料 lists that still lack a city view or a 対応区分, in printed order."""
-    entries = report.entries.select_related("comment__response", "comment__meeting__committee")
+    entries = report.entries.select_related(
+        "comment__response", "comment__meeting__committee"
+    ).defer(*(f"comment__{column}" for column in SEARCH_COLUMNS))
     unanswered = []
     for entry in entries.order_by("position"):
         response = getattr(entry.comment, "response", None)
@@ -181,8 +225,7 @@ def report_publish(*, report: Report, by=None, reviewed=None) -> Report:
     drafts = Comment.objects.filter(report_entries__report=report).exclude(
         status=PublicationStatus.PUBLISHED
     )
-    for comment in drafts:
-        _set_status(comment, status=PublicationStatus.PUBLISHED, by=by, now=now)
+    _publish_comments(drafts, by=by, now=now)
     refresh_search_text(report.entries.values_list("comment_id", flat=True))  # search_text
     if not report.is_published:
         _set_status(report, status=PublicationStatus.PUBLISHED, by=by, now=now)
@@ -340,8 +383,8 @@ def _set_search_text(comments, follow_ups):
                 item=comment.policy_item.heading,
             )
             comment.search_text = text
-            # A draft's index pieces wait for its publication, which writes them again
-            # (Comment.save); the admin's search finds it by the LIKE alone until then.
+            # A draft's index pieces wait for its publication, which writes them
+            # (_publish_comments); the admin's search finds it by the LIKE alone until then.
             published = comment.status == PublicationStatus.PUBLISHED
             comment.search_bigrams = bigrams_of(text) if published else ""
 
@@ -352,8 +395,16 @@ def _bulk_create_with_history(objs, model, *, by, batch_size):
     the records just written instead of built as one Python object each (at 10,000 remarks
     that copy was a third of an import's time)."""
     created = model._default_manager.bulk_create(objs, batch_size=batch_size)
-    if not created or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return created
+    _copy_history(model, [obj.pk for obj in created], by=by, history_type="+")
+    return created
+
+
+def _copy_history(model, pks, *, by, history_type):
+    """The history row (``history_type``, by ``by``, no reason, dated now) of each record of
+    ``model`` in ``pks`` as it is stored: what simple-history records on a save, copied by the
+    database (``INSERT … SELECT``) rather than built as one Python object per record."""
+    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
     history = model.history.model
     quote = connection.ops.quote_name
     tracked = [
@@ -365,7 +416,6 @@ def _bulk_create_with_history(objs, model, *, by, batch_size):
     user = quote(history._meta.get_field("history_user").column)
     pk = quote(model._meta.pk.column)
     when = connection.ops.adapt_datetimefield_value(timezone.now())
-    pks = [obj.pk for obj in created]
     step = 500  # within SQLite's limit of bound values per statement
     with connection.cursor() as cursor:
         for start in range(0, len(pks), step):
@@ -374,11 +424,10 @@ def _bulk_create_with_history(objs, model, *, by, batch_size):
             cursor.execute(
                 f"INSERT INTO {quote(history._meta.db_table)} ({target}, history_date,"  # nosec B608
                 f" history_change_reason, history_type, {user})"
-                f" SELECT {source}, %s, NULL, '+', %s FROM {quote(model._meta.db_table)}"
+                f" SELECT {source}, %s, NULL, %s, %s FROM {quote(model._meta.db_table)}"
                 f" WHERE {pk} IN ({', '.join(['%s'] * len(batch))}) ORDER BY {pk}",
-                [when, by.pk if by is not None else None, *batch],
+                [when, history_type, by.pk if by is not None else None, *batch],
             )
-    return created
 
 
 @public_write

@@ -1,8 +1,11 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from feedback.models import CityResponse, Comment, ReflectionCategory, Report
+from feedback.search import bigrams_of, keyword_condition
 from feedback.services import comments_set_category, report_publish, report_unpublish
 from tests.factories import (
     CommentFactory,
@@ -28,6 +31,50 @@ def test_publish_publishes_report_and_its_comments_and_records_who():
     assert Comment.objects.published().count() == 2
     assert {c.published_by for c in Comment.objects.all()} == {user}
     assert report.history.first().history_user == user
+
+
+def test_publish_records_each_remark_in_its_history_as_a_save_would():
+    user = get_user_model().objects.create_user("approver", password="x" * 12)
+    first = answered_comment(number=1, body="窓口の電子化")
+    comments = [first, answered_comment(number=2, meeting=first.meeting)]
+    # As the import leaves a draft: its search text written, its index pieces not.
+    Comment.objects.filter(pk=first.pk).update(search_bigrams="")
+
+    report_publish(report=report_with_comments(comments), by=user)
+
+    for comment in Comment.objects.filter(pk__in=[c.pk for c in comments]):
+        latest = comment.history.first()
+        assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+            "~",
+            user,
+            None,
+        )
+        assert comment.history.count() == 2  # added, then published
+        fields = [field.attname for field in Comment.history.model.tracked_fields]
+        assert [getattr(latest, name) for name in fields] == [
+            getattr(comment, name) for name in fields
+        ]
+        assert (comment.status, comment.published_by, comment.updated_at) == (
+            "published",
+            user,
+            comment.published_at,
+        )
+        assert comment.search_bigrams == bigrams_of(comment.search_text) != ""
+    assert Comment.objects.filter(keyword_condition("窓口", published=True)).get() == first
+
+
+def test_publishing_takes_as_many_queries_for_thirty_remarks_as_for_three():
+    def publish(count):
+        first = answered_comment(number=1)
+        comments = [first]
+        comments += [answered_comment(number=n, meeting=first.meeting) for n in range(2, count + 1)]
+        report = report_with_comments(comments)
+        with CaptureQueriesContext(connection) as queries:
+            report_publish(report=report)
+        return len(queries)
+
+    publish(1)  # the first publication also makes the published remarks' summary row
+    assert publish(30) == publish(3)
 
 
 def test_publish_refuses_unanswered_comments_and_names_them():
