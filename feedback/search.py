@@ -27,10 +27,11 @@ a one-character keyword reads one list instead of merging every piece it starts.
 Only published remarks must hold their pieces (``Comment``'s constraint
 ``comment_published_indexed``): the import leaves them out of the drafts it adds, and
 publishing writes them (``services._publish_comments``, as ``Comment.save`` does for a draft
-saved on its own), so an import does not index thousands of rows that publishing indexes again. A query
-whose rows are published remarks only (the public pages, the API) reads the index as it is; any
-other (the admin's) also tests the drafts without pieces, found through a partial index of the
-remarks whose ``search_bigrams`` is empty (``unindexed``), by the ``LIKE`` alone.
+saved on its own), so an import does not index thousands of rows that publishing indexes
+again. A query whose rows are published remarks only (the public pages, the API) reads the
+index as it is; any other (the admin's) also tests the drafts without pieces, found through a
+partial index of the remarks whose ``search_bigrams`` is empty (``unindexed``), by the ``LIKE``
+alone.
 
 Whether the index is worth reading depends on how many remarks match. A keyword in few remarks
 is found through the index and its matches are sorted for the page; a keyword in most remarks
