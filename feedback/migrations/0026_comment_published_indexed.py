@@ -7,6 +7,9 @@ publication (feedback/search.py).
   the admin's search lists beside the index's candidates (usually none, a few thousand right
   after a large import).
 
+A published remark without pieces (none is expected: migration 0013 wrote every remark's) gets
+them before the check is added, so that the migration cannot fail on one.
+
 SQLite adds a check constraint by copying the table into a new one, which drops the triggers
 that keep the FTS5 table in step (migration 0013); they are made again after the copy, the same
 statements, in either direction. The FTS5 table itself reads the column by the table's name and
@@ -20,6 +23,19 @@ from django.db import migrations, models
 
 FTS = import_module("feedback.migrations.0013_comment_search_bigrams")
 TRIGGERS = [statement for statement in FTS.SQLITE_CREATE if "CREATE TRIGGER" in statement]
+
+
+def index_published(apps, schema_editor):
+    from feedback.search import with_body_line
+
+    Comment = apps.get_model("feedback", "Comment")
+    db = schema_editor.connection.alias
+    missing = Comment.objects.using(db).filter(status="published", search_bigrams="")
+    for comment in missing.only("pk", "body", "search_text"):
+        comment.search_text, comment.search_bigrams = with_body_line(
+            comment.search_text, comment.body
+        )
+        comment.save(update_fields=["search_text", "search_bigrams"])
 
 
 def make_triggers(apps, schema_editor):
@@ -48,6 +64,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("search_bigrams", "")), fields=["id"], name="comment_unindexed"
             ),
         ),
+        migrations.RunPython(index_published, migrations.RunPython.noop, elidable=False),
         migrations.AddConstraint(
             model_name="comment",
             constraint=models.CheckConstraint(
