@@ -12,6 +12,7 @@ in Japanese with the row and column it is in. Nothing here touches the database.
 """
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from feedback.table import IMPORT_TITLES as COLUMN_TITLES  # the columns and their aliases
 from feedback.writers import needs_formula_guard
@@ -224,6 +226,28 @@ def _decode(content):
 
 
 def _read_xlsx(content):
+    archive = _checked_archive(content)
+    if _has_formulas_or_errors(archive):
+        return _read_xlsx_cells(content)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        index = next(
+            index
+            for index, sheet in enumerate(workbook.sheets_metadata)
+            if sheet.typ == SheetTypeEnum.WorkSheet
+        )
+        values = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        workbook.close()
+    except Exception as error:  # calamine raises its own error types for broken files
+        raise SheetError("Excel ブックとして読めません（ファイルが壊れています）。") from error
+    _check_row_count(len(values))
+    rows = [[_cell_text(_as_openpyxl_reads(value)) for value in row] for row in values]
+    return _Grid(rows=rows, spreadsheet=True)
+
+
+def _checked_archive(content):
+    """The workbook's zip archive, refused before anything is unpacked when it is not one, or
+    when it would unpack to too many files or too many bytes (a zip bomb)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
@@ -239,7 +263,49 @@ def _read_xlsx(content):
         )
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise SheetError("Excel ブック（.xlsx）ではありません。")
+    return archive
 
+
+# A formula element (``<f>``, ``<x:f t="shared" …/>``) and an error value's cell type (``t="e"``)
+# in a part's XML. A ``<`` in a cell's text is escaped there; a text saying ``t="e"`` only makes
+# the slower reader read the file. Searched apart, the error's as plain bytes: a regular
+# expression starting with a class or an alternation scans a large sheet ten times slower.
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_ERROR_TYPES = (b't="e"', b"t='e'")
+
+
+def _has_formulas_or_errors(archive):
+    """Whether any part of the workbook but its shared strings holds a formula or an error
+    value (a chart's reference to cells counts too: then the slower reader decides)."""
+    for entry in archive.infolist():
+        if entry.filename.endswith(".xml") and entry.filename != "xl/sharedStrings.xml":
+            try:
+                xml = archive.read(entry)
+            except Exception as error:  # zlib.error, BadZipFile, EOFError… for a damaged entry
+                raise SheetError(
+                    "Excel ブックとして読めません（ファイルが壊れています）。"
+                ) from error
+            if _FORMULA.search(xml) or any(error in xml for error in _ERROR_TYPES):
+                return True
+    return False
+
+
+def _as_openpyxl_reads(value):
+    """A value as openpyxl gives it, so both readers make the same texts: a date cell is a
+    ``datetime`` (calamine gives a ``date`` when its time is midnight)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
+
+
+def _check_row_count(count):
+    if count > limit("MAX_ROWS", MAX_ROWS) + HEADER_SEARCH_ROWS:
+        raise SheetError(f"行が多すぎます（上限{limit('MAX_ROWS', MAX_ROWS):,}行）。")
+
+
+def _read_xlsx_cells(content):
+    """The first worksheet read cell by cell with openpyxl, which tells a formula from a value:
+    the reader of workbooks with formulas or error values, whose cells the message names."""
     try:
         # openpyxl parses with defusedxml when it is installed (it is a requirement).
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
@@ -247,8 +313,7 @@ def _read_xlsx(content):
         grid = _Grid(rows=[], spreadsheet=True)
         formulas = []
         for row_index, row in enumerate(sheet.iter_rows(), start=1):
-            if row_index > limit("MAX_ROWS", MAX_ROWS) + HEADER_SEARCH_ROWS:
-                raise SheetError(f"行が多すぎます（上限{limit('MAX_ROWS', MAX_ROWS):,}行）。")
+            _check_row_count(row_index)
             texts = []
             for column_index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":

@@ -6,11 +6,14 @@ the records before and after.
 
 import io
 import zipfile
+from datetime import datetime, time
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 
 from feedback import importing
 from feedback.models import (
@@ -355,6 +358,125 @@ def test_zip_bomb_is_refused_before_parsing(shiryo2, tmp_path):
     message = refused(path, "--commit")
 
     assert "Excel ブックを展開すると大きすぎます" in message
+
+
+def _workbook_bytes(fill):
+    workbook = Workbook()
+    fill(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _trimmed(rows):
+    """Rows without their trailing blank cells and the blank rows at the end: the readers
+    size a sheet differently (openpyxl by its recorded dimension, calamine by its cells)."""
+    rows = [list(row) for row in rows]
+    for row in rows:
+        while row and row[-1] == "":
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _odd_cells(workbook):
+    sheet = workbook.active
+    sheet.append(["No.", "委員名", "対象項目", "意見、質問等", "日付", "時刻", "真偽"])
+    sheet.append(
+        [1, "秋山委員", "1 基本方針", "改行\r\nあり", datetime(2024, 4, 1), time(9, 30), True]
+    )
+    sheet.append([2.5, "髙橋委員", CellRichText(["太", TextBlock(InlineFont(b=True), "字")])])
+    sheet["C5"] = datetime(2024, 4, 2, 9, 5)
+    sheet["E6"] = 12345678901234
+    workbook.create_sheet("空のシート")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(lambda: (SAMPLES / "city_sheet.xlsx").read_bytes(), id="city_sheet"),
+        pytest.param(lambda: _workbook_bytes(_odd_cells), id="dates-numbers-rich-text"),
+    ],
+)
+def test_both_workbook_readers_give_the_same_cells(content):
+    """calamine reads a workbook without formulas, openpyxl one with them: the same texts."""
+    content = content()
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert not importing._has_formulas_or_errors(archive)
+
+    fast = importing._read_xlsx(content)
+    cells = importing._read_xlsx_cells(content)
+
+    assert _trimmed(fast.rows) == _trimmed(cells.rows)
+    assert any(row for row in fast.rows)
+
+
+def test_odd_cells_read_as_their_texts():
+    rows = _trimmed(importing._read_xlsx(_workbook_bytes(_odd_cells)).rows)
+
+    assert rows[1] == [
+        "1",
+        "秋山委員",
+        "1 基本方針",
+        "改行\nあり",
+        "2024-04-01 00:00:00",
+        "09:30:00",
+        "True",
+    ]
+    assert rows[2] == ["2.5", "髙橋委員", "太字"]
+    assert rows[4] == ["", "", "2024-04-02 09:05:00"]
+    assert rows[5] == ["", "", "", "", "12345678901234"]
+
+
+def test_an_error_value_is_read_by_openpyxl_as_its_text():
+    def fill(workbook):
+        workbook.active.append(["No.", "委員名"])
+        workbook.active.append([1, "#N/A"])
+        workbook.active["B2"].data_type = "e"
+
+    content = _workbook_bytes(fill)
+
+    assert importing._has_formulas_or_errors(zipfile.ZipFile(io.BytesIO(content)))
+    assert _trimmed(importing._read_xlsx(content).rows) == [["No.", "委員名"], ["1", "#N/A"]]
+
+
+def test_a_formula_on_another_sheet_is_read_by_openpyxl_and_allowed():
+    def fill(workbook):
+        workbook.active.append(["No.", "委員名"])
+        workbook.active.append([1, "秋山委員"])
+        workbook.create_sheet("集計")["A1"] = "=COUNTA(Sheet!A:A)"
+
+    content = _workbook_bytes(fill)
+
+    assert importing._has_formulas_or_errors(zipfile.ZipFile(io.BytesIO(content)))
+    assert _trimmed(importing._read_xlsx(content).rows) == [["No.", "委員名"], ["1", "秋山委員"]]
+
+
+def test_a_workbook_defining_entities_is_refused(shiryo2, tmp_path):
+    """Billion laughs: calamine's parser expands no entity the file defines; the file is
+    refused at once as broken."""
+    entities = '<!ENTITY a "ああああああああああ">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{f"&{chr(97 + i)};" * 10}">' for i in range(8)
+    )
+
+    def fill(workbook):
+        workbook.active.append(["No.", "委員名", "対象項目", "意見、質問等"])
+        workbook.active.append([1, "秋山委員", "1 基本方針", "PLACEHOLDER"])
+
+    source = zipfile.ZipFile(io.BytesIO(_workbook_bytes(fill)))
+    path = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                part = part.replace(
+                    b"<worksheet", f"<!DOCTYPE w [{entities}]><worksheet".encode(), 1
+                )
+                part = part.replace(b"PLACEHOLDER", b"&i;")
+            archive.writestr(name, part)
+
+    assert "Excel ブックとして読めません（ファイルが壊れています）。" in refused(path, "--commit")
 
 
 def test_openpyxl_parses_with_defusedxml():
