@@ -49,6 +49,7 @@ rather filter the whole table once than walk; ``common`` terms are therefore tes
 declared ``COST 100``), which makes the walk its choice.
 """
 
+import functools
 import operator
 import re
 from collections import defaultdict
@@ -276,8 +277,18 @@ def search_text_of(
     ``member`` is the member as printed (「秋山委員」) and ``member_name`` the bare name (「秋山」).
     The remark's body is always the first line (``with_body_line``).
     """
-    others = [response, category, *follow_ups, member, member_name, item]
-    return SEPARATOR.join([fold(body), *(fold(text) for text in others if text)])
+    lines = [fold(body)]
+    lines += [fold(response)] if response else []
+    lines += [_fold_label(category)] if category else []
+    lines += [fold(text) for text in follow_ups if text]
+    lines += [_fold_label(text) for text in (member, member_name, item) if text]
+    return SEPARATOR.join(lines)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_label(text):
+    """``fold`` of a category, a member or a 対象項目: the same few on every row of an import."""
+    return fold(text)
 
 
 def with_body_line(search_text, body):

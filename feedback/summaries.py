@@ -251,9 +251,12 @@ def _bulk_written(sender, queryset, objs, fields, **kwargs):
             entries=queryset.values_list("pk", flat=True),
         )
     else:
-        before = _values(
-            ReportEntry.objects.all(), "pk", {obj.pk for obj in objs}, "report_id", "comment_id"
-        )
+        # bulk_update's rows as stored before it; bulk_create's (``fields`` None) had none.
+        before = []
+        if fields is not None:
+            before = _values(
+                ReportEntry.objects.all(), "pk", {obj.pk for obj in objs}, "report_id", "comment_id"
+            )
         _note(rows=[*before, *((obj.report_id, obj.comment_id) for obj in objs)])
 
 

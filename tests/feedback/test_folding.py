@@ -3,11 +3,13 @@ the position map used for highlighting, and properties checked with Hypothesis a
 Python reference and against the database."""
 
 import random
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feedback import folding
 from feedback.folding import fold, fold_with_map, keeps_positions
 from feedback.models import Comment
 from feedback.search import (
@@ -179,3 +181,20 @@ def test_database_search_equals_the_python_reference(db):
         assert found == {pk for pk, text in stored.items() if matches(text, query)}
 
     check()
+
+
+def test_the_character_tables_shortcuts_change_nothing():
+    """``_bmp_folds`` and ``_extends_cluster`` answer at once for a character that is its own
+    NFKC form; for every BMP character they answer as their definitions do."""
+
+    def extends(char):  # the module's rule, without the shortcut
+        if unicodedata.combining(char):
+            return True
+        normal = "".join(unicodedata.normalize("NFKC", char).split())
+        return bool(normal) and unicodedata.combining(normal[0]) != 0
+
+    folds = folding._bmp_folds()
+    assert [
+        c for c in range(0x10000) if folds[c] != folding._fold_cluster.__wrapped__(chr(c))
+    ] == []
+    assert [c for c in range(0x10000) if folding._extends_cluster(chr(c)) != extends(chr(c))] == []
