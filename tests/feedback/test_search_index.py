@@ -2,6 +2,9 @@
 stores, that it never loses a match (against a plain Python scan), that the database reaches
 it for keywords of one, two and three characters, and the pages built on it, over HTTP."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
@@ -117,6 +120,32 @@ def test_a_published_remark_cannot_lose_its_index_pieces():
 
     comment.refresh_from_db()
     assert comment.search_bigrams == bigrams_of(comment.search_text) != ""
+
+
+def test_the_search_texts_are_stored_with_lz4_where_postgresql_has_it():
+    """Migration 0027: LZ4 for the two search texts on a PostgreSQL built with it (this
+    machine's and CI's are); SQLite stores text as it is."""
+    if connection.vendor != "postgresql":
+        migration = importlib.import_module("feedback.migrations.0027_search_text_lz4")
+        written = []
+        editor = SimpleNamespace(
+            connection=connection, quote_name=connection.ops.quote_name, execute=written.append
+        )
+        migration.to_lz4(None, editor)
+        migration.to_default(None, editor)
+        assert written == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        assert cursor.fetchone() == (True,)
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid ="
+            " 'feedback_comment'::regclass AND attname IN ('body', 'search_text', 'search_bigrams')"
+            " ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("body", ""), ("search_bigrams", "l"), ("search_text", "l")]
 
 
 def test_common_keywords_leave_the_index_out():
