@@ -113,6 +113,8 @@ def run_child(task, args):
         result = measure.import_baseline(args[0])
     elif task == "import":
         result = measure.import_figures(args[0])
+    elif task == "import-rolled-back":
+        result = measure.import_rolled_back(args[0])
     elif task == "import-publish":
         result = measure.publish_figures()
     elif task == "import-without-search-text":
@@ -180,6 +182,12 @@ def manage(*args):
 
 
 # -- load ------------------------------------------------------------------------------------
+
+
+def fastest(results):
+    """The fastest of several measurements of one thing, with every run's seconds."""
+    best = min(results, key=lambda result: result["seconds"])
+    return {**best, "runs": [result["seconds"] for result in results]}
 
 
 def free_port():
@@ -477,6 +485,12 @@ def ratio(value, base):
     return f"{value / base:.2f}" if base else "—"
 
 
+def _runs(result):
+    """「9.1 and 8.7 s」: the seconds of each run of a measurement ``fastest`` kept."""
+    runs = result.get("runs", [result["seconds"]])
+    return " and ".join(f"{seconds}" for seconds in runs) + " s"
+
+
 def load_markdown(run):
     lines = [
         "",
@@ -751,8 +765,10 @@ def markdown(db, figures):
                 "",
                 "| | seconds |",
                 "|---|---:|",
-                f"| `import_feedback FILE --commit` (validation, history) | {imp['seconds']} |",
-                f"| openpyxl read + bulk_create of the same rows | {base_imp['seconds']} |",
+                "| `import_feedback FILE --commit` (validation, history; the faster of "
+                f"{_runs(imp)}) | {imp['seconds']} |",
+                "| openpyxl read + bulk_create of the same rows (the faster of "
+                f"{_runs(base_imp)}) | {base_imp['seconds']} |",
                 f"| ratio (goal ≤ 2×) | {ratio(imp['seconds'], base_imp['seconds'])} |",
             ]
             without = run["import"].get("without_search_text")
@@ -863,12 +879,16 @@ def main():
         if size == sizes[0] and "import" in parts:
             path = DATA / "import.xlsx"
             file = child("import-file", min(size, 10_000), path)
+            # Each measured twice, the faster kept (a second on a busy machine is a quarter of
+            # the baseline); the committed import last: it adds the file's remarks for good.
+            baselines = [child("import-baseline", path) for _attempt in range(2)]
+            without = child("import-without-search-text", path)
+            imports = [child("import-rolled-back", path), child("import", path)]
             run["import"] = {
                 "file_bytes": file["bytes"],
-                "baseline": child("import-baseline", path),
-                # Before the real import, which adds the file's remarks for good.
-                "without_search_text": child("import-without-search-text", path),
-                "real": child("import", path),
+                "baseline": fastest(baselines),
+                "without_search_text": without,
+                "real": fastest(imports),
             }
             run["import"]["publish"] = child("import-publish")
         figures["sizes"][size] = run

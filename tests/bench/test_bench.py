@@ -288,6 +288,7 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
     baseline = measure.import_baseline(path)
     remarks = Comment.objects.count()
     without_search_text = measure.import_without_search_text(path)
+    trial = measure.import_rolled_back(path)
     rolled_back = Comment.objects.count() == remarks
     imported = measure.import_figures(path)
     unindexed = Comment.objects.filter(search_bigrams="").count()
@@ -296,7 +297,12 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
     assert sorted(pages["reports"]) == [7, 250]
     assert pages["reports"][250]["cold"]["queries"] == REPORT_PAGE_QUERIES
     assert (styled["rows"], plain["rows"]) == (40, 40)
-    assert (baseline["rows"], without_search_text["rows"], imported["rows"]) == (30, 30, 30)
+    assert (baseline["rows"], without_search_text["rows"], trial["rows"], imported["rows"]) == (
+        30,
+        30,
+        30,
+        30,
+    )
     assert rolled_back
     # The diagnostic's patch is gone: the real import wrote each remark's search text; its
     # index pieces wait for the publication, which is measured and rolled back.
@@ -351,9 +357,11 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
                     "excel": {"styled": styled, "plain": plain},
                     "import": {
                         "file_bytes": 1,
-                        "baseline": {"seconds": 2.0},
+                        "baseline": run.fastest([{"seconds": 2.5}, {"seconds": 2.0}]),
                         "without_search_text": {"rows": 30, "seconds": 3.5},
-                        "real": {"rows": 30, "seconds": 5.0},
+                        "real": run.fastest(
+                            [{"rows": 30, "seconds": 5.0}, {"rows": 30, "seconds": 5.2}]
+                        ),
                         "publish": {"rows": 30, "seconds": 1.5},
                     },
                 }
@@ -364,6 +372,9 @@ def test_bench_measurements_run_on_a_few_rows(demo, tmp_path):
     assert "| 250 | 7 / " in section
     assert "was shown after 310 ms, its revert after 12 ms" in section
     assert "**Goals at 330 remarks**" in section
+    assert "history; the faster of 5.0 and 5.2 s) | 5.0 |" in section
+    assert "same rows (the faster of 2.5 and 2.0 s) | 2.0 |" in section
+    assert "| import ≤ 2× its baseline | 2.50× (1.75× without the search text" in section
     assert yardstick > 0
     assert f"lower is faster): {yardstick} ms at the start, 260.5 ms at the end;" in section
     assert "| warm 資料 page ≥ 0.9 × the same bytes static | 0.5 | **not met** |" in section
