@@ -311,3 +311,51 @@ def test_each_rows_checkbox_is_the_html_django_renders_for_it(admin_client):
         assert CommentAdmin.action_checkbox(django_admin, comment) == expected
         assert expected in page
     assert "&lt;行政&amp;&quot;改革&quot;&gt;委員会" in page
+
+
+def _meeting_filter(response, title):
+    """The meeting filter's choices (names; the selected one starred) and whether it asks for
+    a committee."""
+    html = response.content.decode()
+    block = re.search(rf'<details data-filter-title="{title}".*?</details>', html, re.S).group(0)
+    choices = [
+        ("*" if selected else "") + name.strip()
+        for selected, name in re.findall(
+            r'<li( class="selected")?>\s*<a href="[^"]*">([^<]*)</a></li>', block
+        )
+    ]
+    return choices, "委員会を選ぶと、その委員会の会議から選べます。" in block
+
+
+@pytest.mark.parametrize(
+    ("admin_url", "title", "empty"),
+    # A 資料 may have no meeting: Django adds the choice of those (「-」).
+    [(CHANGELIST, "会議", []), ("/admin/feedback/report/", "提出した会議", ["-"])],
+)
+def test_the_meeting_filter_lists_the_chosen_committees_meetings(
+    admin_client, admin_url, title, empty
+):
+    """400 meetings would be one long column: the 会議 filter waits for a committee, then lists
+    its meetings; a link choosing only a meeting lists its committee's, that one selected."""
+    gyokaku = CommitteeFactory(name="行政改革推進委員会")
+    kankyo = CommitteeFactory(name="環境審議会")
+    first = MeetingFactory(committee=gyokaku, fiscal_year=2020, number=1)
+    second = MeetingFactory(committee=gyokaku, fiscal_year=2020, number=2)
+    MeetingFactory(committee=kankyo, fiscal_year=2020, number=1)
+    for meeting in (first, second):
+        CommentFactory(meeting=meeting)
+        ReportFactory(meeting=meeting)
+
+    nothing_chosen = admin_client.get(admin_url)
+    by_committee = admin_client.get(admin_url, {"meeting__committee__id__exact": gyokaku.pk})
+    by_meeting = admin_client.get(admin_url, {"meeting__id__exact": first.pk})
+    typed = admin_client.get(admin_url, {"meeting__committee__id__exact": "1; DROP"})
+
+    assert _meeting_filter(nothing_chosen, title) == (["*全て", *empty], True)
+    names = ["令和2年度第2回行政改革推進委員会", "令和2年度第1回行政改革推進委員会"]
+    assert _meeting_filter(by_committee, title) == (["*全て", *names, *empty], False)
+    chosen = ["全て", names[0], "*" + names[1], *empty]
+    assert _meeting_filter(by_meeting, title) == (chosen, False)
+    assert len(by_meeting.context["cl"].result_list) == 1
+    # An id typed by hand that is no number: Django's own answer, the list without filters.
+    assert (typed.status_code, typed.url) == (302, f"{admin_url}?e=1")
