@@ -16,7 +16,9 @@
   queryset without the search (the keys carry it).
 
 The rows shown, their order and the links are those of Django's ``Paginator``; only the
-unfiltered count on PostgreSQL may be off by the estimate's few per cent.
+unfiltered count on PostgreSQL may be off by the estimate's few per cent, and each page of
+such a list corrects it by what it reads (one row past the page), so the last page is always
+reachable: an estimate of 99,891 for 100,000 remarks once made page 1,000 an error.
 """
 
 from django.contrib.admin import helpers
@@ -49,6 +51,10 @@ class ChangelistPaginator(Paginator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._first_keys = None
+        # Whether ``count`` is the planner's estimate: then every page is reachable all the
+        # same (``validate_number``, ``page``), and the page shown may be another than asked.
+        self.estimated = False
+        self.shown_page = None
 
     @cached_property
     def count(self):
@@ -65,12 +71,13 @@ class ChangelistPaginator(Paginator):
             # one not analysed yet: reltuples is -1 or 0 until then).
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "
+                    "SELECT reltuples >= %s, CASE WHEN reltuples >= %s THEN reltuples::bigint "
                     f"ELSE (SELECT COUNT(*) FROM {table}) END "  # nosec B608
                     "FROM pg_class WHERE oid = %s::regclass",
-                    [ESTIMATE_FROM_ROWS, table],
+                    [ESTIMATE_FROM_ROWS, ESTIMATE_FROM_ROWS, table],
                 )
-                return cursor.fetchone()[0]
+                self.estimated, count = cursor.fetchone()
+                return count
         if self.counts_with_first_page and queryset.query.where:
             first = list(
                 queryset.annotate(paging_total=Window(Count("*"))).values_list(
@@ -81,13 +88,48 @@ class ChangelistPaginator(Paginator):
             return first[0][1] if first else 0
         return super().count
 
+    def validate_number(self, number):
+        """Django's checks; with an estimated count a page past its end may still have rows
+        (the estimate is a few per cent off either way): ``page`` finds out."""
+        if self.count and self.estimated:
+            return whole_page_number(number, self.error_messages)
+        return super().validate_number(number)
+
     def page(self, number):
         number = self.validate_number(number)
+        if self.estimated:
+            return self._estimated_page(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(self.rows(bottom, top), number, self)
+
+    def _estimated_page(self, number):
+        """A page of a list counted by the estimate: its keys and one more, which tell whether
+        a page follows. The count is corrected by what they show (exact on the last page), so
+        the page links reach the last row whichever way the estimate is off; a page past the
+        end (a link made from an estimate too high) is the last page, found by one count."""
+        queryset = self.object_list
+        bottom = (number - 1) * self.per_page
+        keys = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+        if not keys and number > 1:
+            self._correct_count(queryset.count())
+            number = self.num_pages
+            bottom = (number - 1) * self.per_page
+            keys = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        self.shown_page = number  # PagingMixin shows it as the current page
+        if len(keys) > self.per_page:
+            self._correct_count(max(self.count, bottom + len(keys)))
+        else:
+            self._correct_count(bottom + len(keys))
+        rows = keys_first(queryset.filter(pk__in=keys[: self.per_page]))
+        rows = rows.defer(*self.deferred_fields) if self.deferred_fields else rows
+        return self._get_page(rows, number, self)
+
+    def _correct_count(self, count):
+        self.__dict__["count"] = count
+        self.__dict__.pop("num_pages", None)
 
     def rows(self, bottom, top):
         """The rows from ``bottom`` to ``top`` (0-based, ``top`` excluded), in order: those of
@@ -162,15 +204,7 @@ class LookAheadPaginator(Paginator):
     def validate_number(self, number):
         """Django's checks but the last one, which needs the count: a page past the end is
         found empty by ``page``."""
-        try:
-            if isinstance(number, float) and not number.is_integer():
-                raise ValueError
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        return number
+        return whole_page_number(number, self.error_messages)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -185,6 +219,19 @@ class LookAheadPaginator(Paginator):
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return LookAheadPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
+def whole_page_number(number, error_messages):
+    """``Paginator.validate_number`` but its last check, which needs the count."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        number = int(number)
+    except (TypeError, ValueError):
+        raise PageNotAnInteger(error_messages["invalid_page"]) from None
+    if number < 1:
+        raise EmptyPage(error_messages["min_page"])
+    return number
 
 
 def is_autocomplete(request):
@@ -219,6 +266,14 @@ class PagingMixin:
             str(obj.pk),
             format_html(gettext("Select this object for an action - {}"), str(obj)),
         )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # A page asked past the end of an estimated count shows the last one: marked as such.
+        shown = getattr(changelist.paginator, "shown_page", None)
+        if shown is not None:
+            changelist.page_num = shown
+        return changelist
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if is_autocomplete(request):
