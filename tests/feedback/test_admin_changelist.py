@@ -367,7 +367,8 @@ def _meeting_filter(response, title):
     """The meeting filter's choices (names; the selected one starred) and whether it asks for
     a committee."""
     html = response.content.decode()
-    block = re.search(rf'<details data-filter-title="{title}".*?</details>', html, re.S).group(0)
+    pattern = rf'<details data-filter-title="{title}".*?</details>\s*(<p class="help">[^<]*</p>)?'
+    block = re.search(pattern, html, re.S).group(0)
     choices = [
         ("*" if selected else "") + name.strip()
         for selected, name in re.findall(

@@ -241,6 +241,26 @@ def test_bulk_writes_of_remarks_answers_and_rows():
     assert_exact()
 
 
+def test_bulk_updated_rows_leave_their_old_report_and_bulk_created_ones_are_not_read_back():
+    """bulk_update's rows are read as stored before it (the 資料 a row leaves is refreshed
+    too); bulk_create's had no earlier state to read (an import writes 10,000 at once)."""
+    report = published_report(count=2)
+    other = published_report(count=1)
+    first, second = report.comments.order_by("pk")
+    entry = ReportEntry.objects.get(report=report, comment=second)
+    entry.report, entry.position = other, 9
+
+    ReportEntry.objects.bulk_update([entry], ["report", "position"])
+
+    assert (sum(counts(report).values()), sum(counts(other).values())) == (1, 2)
+    with CaptureQueriesContext(connection) as queries:
+        ReportEntry.objects.bulk_create([ReportEntry(report=other, comment=first, position=10)])
+    read_back = [q["sql"] for q in queries if '"feedback_reportentry"."id" IN' in q["sql"]]
+    assert read_back == []
+    assert sum(counts(other).values()) == 3
+    assert_exact()
+
+
 def test_writes_of_what_no_summary_reads_leave_them_alone(shiryo2):
     comment = Comment.objects.get(number=5)
 
